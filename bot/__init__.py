@@ -1,0 +1,1 @@
+"""Cradle: a text-messaging engagement service for parent-infant relationship teams."""

@@ -1,0 +1,1 @@
+"""Channels send a text and parse what arrives; they decide nothing."""

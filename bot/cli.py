@@ -1,0 +1,313 @@
+"""The `cradle` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.clock import Clock, parse_instant
+from bot.config import ConfigError, Settings, load_settings
+from bot.core.policy_errors import PolicyError
+
+
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    config = Path(args.config) if getattr(args, "config", None) else None
+    return load_settings(os.environ, config, **overrides)
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise SystemExit(f"--at must be an ISO-8601 instant like 2026-11-23T09:00:00Z, got {text!r}") from None
+
+
+async def _service(settings: Settings, clock: Clock | None = None):  # noqa: ANN202
+    from bot.runtime.service import Service
+
+    return await Service.create(settings, clock)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot import demo
+    from bot.passwords import hash_password
+    from bot.server import serve_forever
+
+    folder = Path(tempfile.mkdtemp(prefix="cradle-demo-"))
+    overrides: dict[str, object] = {"database": folder / "demo.sqlite3", "demo": True}
+    if args.port:
+        overrides["port"] = args.port
+    settings = _settings(args, **overrides)
+    if "CRADLE_PUBLIC_URL" not in os.environ:
+        from dataclasses import replace
+
+        settings = replace(settings, public_url=f"http://{settings.host}:{settings.port}")
+
+    async def main() -> None:
+        service = await _service(settings)
+        ids = await demo.seed(service, hash_password(demo.DEMO_PASSWORD))
+        base = f"http://{settings.host}:{settings.port}"
+
+        def ready() -> None:
+            print(f"Cradle demo is running ({len(ids)} records seeded, database {settings.database})")
+            print(f"  Phone simulator:  {base}/simulator")
+            print(f"  Console:          {base}/")
+            print(f"  Health:           {base}/healthz")
+            print("  Logins (password: " + demo.DEMO_PASSWORD + "):")
+            for member in demo.STAFF:
+                print(f"    {member.email:<22} {member.role.value}")
+            print("Press Ctrl+C to stop.", flush=True)
+
+        await serve_forever(service, settings.host, settings.port, ready)
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.server import serve_forever
+
+    settings = _settings(args)
+
+    async def main() -> None:
+        service = await _service(settings)
+
+        def ready() -> None:
+            print(f"Cradle is listening on http://{settings.host}:{settings.port}", flush=True)
+
+        await serve_forever(service, settings.host, settings.port, ready)
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.store.db import open_database
+
+    settings = _settings(args)
+
+    async def main() -> list[str]:
+        db = await open_database(settings.database, migrate=False)
+        try:
+            return await db.migrate()
+        finally:
+            await db.close()
+
+    applied = asyncio.run(main())
+    print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    from bot.runtime.scheduler import tick
+
+    at = _instant(args.at) or datetime.now(UTC)
+    settings = _settings(args)
+
+    async def main() -> dict[str, int]:
+        service = await _service(settings, Clock(at))
+        try:
+            report = await tick(service, at)
+            return report.counts
+        finally:
+            await service.close()
+
+    counts = asyncio.run(main())
+    print(json.dumps({"at": at.isoformat(), **counts}))
+    return 0
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    # Only the pure triage module: this command must start fast (no aiogram, no aiohttp).
+    from bot.core.triage import load_triage_rules, triage
+
+    policies = Path(os.environ.get("CRADLE_POLICIES_DIR", "policies"))
+    rules = load_triage_rules(policies)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('each line must be an object with a "text" string')
+            locale = item.get("locale")
+            if locale is not None and not isinstance(locale, str):
+                raise ValueError('"locale" must be a string')
+            out = triage(item["text"], rules, locale).to_json()
+        except (json.JSONDecodeError, ValueError) as exc:
+            out = {"error": str(exc)}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    from bot.core.policy import load_policies, policy_check_report
+    from bot.core.triage import load_triage_rules
+
+    policies_dir = Path(os.environ.get("CRADLE_POLICIES_DIR", "policies"))
+    at = _instant(args.at) or datetime.now(UTC)
+    policies = load_policies(policies_dir)
+    load_triage_rules(policies_dir)
+    print(f"policies in {policies_dir} are valid")
+    print(policy_check_report(policies, at))
+    return 0
+
+
+def cmd_templates_lint(args: argparse.Namespace) -> int:
+    from bot.core.templates import lint
+
+    messages_dir = Path(os.environ.get("CRADLE_MESSAGES_DIR", "messages"))
+    findings = lint(messages_dir)
+    errors = 0
+    for path, finding in findings:
+        print(f"{path}: {finding.level}: {finding.message}")
+        errors += finding.level == "error"
+    print(f"{errors} error(s), {len(findings) - errors} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from bot.core.model import Role, Staff
+    from bot.passwords import hash_password
+    from bot.store import audit, staff as staff_store
+    from bot.store.db import open_database
+
+    settings = _settings(args)
+    password = os.environ.get("CRADLE_NEW_PASSWORD") or _ask_password()
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+
+    async def main() -> int:
+        db = await open_database(settings.database)
+        try:
+            if await staff_store.by_email(db, args.email):
+                raise SystemExit(f"a member of staff with email {args.email} already exists")
+            now = datetime.now(UTC)
+            async with db.transaction() as conn:
+                staff_id = await staff_store.add(
+                    conn, Staff(None, args.name, Role(args.role), args.email, args.mobile), now,
+                    password_hash,
+                )
+                await audit.record(conn, now, "cli", "staff_added", "staff", staff_id, role=args.role)
+            return staff_id
+        finally:
+            await db.close()
+
+    staff_id = asyncio.run(main())
+    print(f"added {args.name} ({args.role}) with id {staff_id}")
+    return 0
+
+
+def _ask_password() -> str:
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("the passwords do not match")
+    return first
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from bot.store import audit, tokens
+    from bot.store.db import open_database
+
+    settings = _settings(args)
+
+    async def main() -> str:
+        db = await open_database(settings.database)
+        try:
+            now = datetime.now(UTC)
+            async with db.transaction() as conn:
+                token = await tokens.create(conn, args.name, now)
+                await audit.record(conn, now, "cli", "api_token_created", "api_token", None, name=args.name)
+            return token
+        finally:
+            await db.close()
+
+    print(asyncio.run(main()))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    from bot.core.model import Role
+
+    top = argparse.ArgumentParser(prog="cradle", description="Cradle: texts for parent-infant teams")
+    top.add_argument("--verbose", action="store_true", help="log more")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the whole service with demo data and the phone simulator")
+    demo.add_argument("--port", type=int, default=None)
+    demo.set_defaults(run=cmd_demo)
+
+    serve = sub.add_parser("serve", help="run the service")
+    serve.add_argument("--config", default=None)
+    serve.set_defaults(run=cmd_serve)
+
+    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+    migrate = db.add_parser("migrate", help="create or upgrade the schema (idempotent)")
+    migrate.add_argument("--config", default=None)
+    migrate.set_defaults(run=cmd_migrate)
+
+    tick = sub.add_parser("tick", help="one scheduler pass as if the time were --at")
+    tick.add_argument("--at", default=None)
+    tick.add_argument("--config", default=None)
+    tick.set_defaults(run=cmd_tick)
+
+    triage = sub.add_parser("triage", help="JSON lines in, risk and intent out")
+    triage.set_defaults(run=cmd_triage)
+
+    policy = sub.add_parser("policy").add_subparsers(dest="policy_command", required=True)
+    check = policy.add_parser("check", help="validate policies/ and say whether the team is open")
+    check.add_argument("--at", default=None)
+    check.set_defaults(run=cmd_policy_check)
+
+    templates = sub.add_parser("templates").add_subparsers(dest="templates_command", required=True)
+    lint = templates.add_parser("lint", help="validate messages/")
+    lint.set_defaults(run=cmd_templates_lint)
+
+    user = sub.add_parser("user").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="add a member of staff (password from CRADLE_NEW_PASSWORD or prompt)")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--mobile", default=None)
+    add.add_argument("--config", default=None)
+    add.set_defaults(run=cmd_user_add)
+
+    token = sub.add_parser("token").add_subparsers(dest="token_command", required=True)
+    create = token.add_parser("create", help="create an API token (printed once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--config", default=None)
+    create.set_defaults(run=cmd_token_create)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.run(args)
+    except (ConfigError, PolicyError) as exc:
+        print(f"cradle: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Carrier keywords: single words that Twilio itself treats as opt-out, opt-in or help."""
+
+from __future__ import annotations
+
+import re
+
+OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "REVOKE", "OPTOUT"})
+OPT_IN = frozenset({"START", "UNSTOP", "YES"})
+HELP = frozenset({"HELP", "INFO"})
+
+
+def _word(body: str) -> str:
+    return re.sub(r"[^\w]", "", body.strip(), flags=re.UNICODE).upper()
+
+
+def carrier_keyword(body: str) -> str | None:
+    """'opt_out', 'opt_in' or 'help' when the whole message is one such keyword, else None.
+
+    YES re-subscribes only at the carrier when the sender had opted out; the caller decides.
+    """
+    word = _word(body)
+    if word in OPT_OUT:
+        return "opt_out"
+    if word in OPT_IN:
+        return "opt_in"
+    if word in HELP:
+        return "help"
+    return None

@@ -1,0 +1,34 @@
+"""UK mobile numbers, normalised to E.164 with phonenumbers."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+class PhoneNumberError(ValueError):
+    pass
+
+
+def normalise_mobile(raw: str, *, strict: bool = True) -> str:
+    """'07700 900123' -> '+447700900123'.
+
+    strict=False accepts numbers that parse but are not allocated (Ofcom's drama
+    range 07700 900xxx, used in demos and tests).
+    """
+    try:
+        number = phonenumbers.parse(raw, "GB")
+    except phonenumbers.NumberParseException:
+        raise PhoneNumberError(f"{raw!r} is not a phone number") from None
+    if strict and not phonenumbers.is_valid_number(number):
+        raise PhoneNumberError(f"{raw!r} is not a valid phone number")
+    if not strict and not phonenumbers.is_possible_number(number):
+        raise PhoneNumberError(f"{raw!r} is not a possible phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_uk(e164: str) -> bool:
+    # +44 7911… reports region GG (Guernsey); the country code is what matters here.
+    try:
+        return phonenumbers.parse(e164, None).country_code == 44
+    except phonenumbers.NumberParseException:
+        return False

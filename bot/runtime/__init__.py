@@ -1,0 +1,1 @@
+"""The imperative shell: wires the core's decisions to storage and channels."""

@@ -1,0 +1,226 @@
+"""The inbound pipeline: from a stored row to triage, decision and its effects, in one unit of work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.core import hours as hours_core
+from bot.core.contact import route_for, why_not_contactable
+from bot.core.first_contact import first_name
+from bot.core.inbound import (
+    AddToQueue,
+    AppointmentReply,
+    Escalate,
+    Hours,
+    InboundContext,
+    InboundDecision,
+    Reply,
+    SetOptOut,
+    Triaged,
+    decide,
+)
+from bot.core.model import ChannelName, Parent, QueueKind
+from bot.core.outbox import OutboxDraft
+from bot.core.templates import format_next_opening
+from bot.core.triage import triage
+from bot.store import audit, families, inbound, outbox, queue
+from bot.store.escalations import cover_in_force
+
+if TYPE_CHECKING:
+    from bot.runtime.service import Service
+
+log = logging.getLogger(__name__)
+
+
+async def receive(service: Service, message) -> tuple[int, bool]:  # noqa: ANN001
+    """Store durably (group commit), then hand to the processor. Returns (id, new)."""
+    row_id, new = await service.intake.store(message)
+    if new:
+        service.wake_inbound()
+    return row_id, new
+
+
+async def run(service: Service, ready: asyncio.Event) -> None:
+    while True:
+        await ready.wait()
+        ready.clear()
+        try:
+            await process_pending(service)
+        except Exception:  # keep the loop alive; the rows stay unprocessed and are retried
+            log.exception("processing inbound messages failed")
+            await asyncio.sleep(1)
+            ready.set()
+
+
+async def process_pending(service: Service) -> int:
+    done = 0
+    while ids := await inbound.unprocessed_ids(service.db):
+        for inbound_id in ids:
+            await process_one(service, inbound_id)
+            done += 1
+    return done
+
+
+async def _candidates(conn: aiosqlite.Connection, channel: ChannelName, sender: str) -> list[Parent]:
+    if channel is ChannelName.TELEGRAM:
+        try:
+            return await families.parents_by_telegram(conn, int(sender))
+        except ValueError:
+            return []
+    return await families.parents_by_mobile(conn, sender)
+
+
+async def process_one(service: Service, inbound_id: int) -> InboundDecision | None:
+    now = service.now()
+    async with service.db.transaction() as conn:
+        stored = await inbound.load(conn, inbound_id)
+        if stored is None or stored.processed:
+            return None
+        message = stored.message
+        candidates = await _candidates(conn, message.channel, message.sender)
+        single = candidates[0] if len(candidates) == 1 else None
+        family = await families.get(conn, single.family_id) if single and single.family_id else None
+        # Triage runs on every message before anything else, whoever sent it.
+        locale = single.language if single else None
+        result = triage(message.body, service.rules, locale)
+        at = message.received_at
+        hours_policy = service.policies.hours
+        is_open = hours_core.is_open(hours_policy, at)
+        state = Hours(
+            open=is_open,
+            closed_period=None if is_open else hours_core.closed_period_key(hours_policy, at),
+            next_opening=None if is_open else hours_core.next_opening(hours_policy, at),
+        )
+        holder = None
+        if family and family.practitioner_id:
+            cover = await cover_in_force(conn, now.astimezone(service.team_timezone()).date())
+            holder = cover.get(family.practitioner_id, family.practitioner_id)
+        ctx = InboundContext(
+            message=message,
+            candidates=tuple(candidates),
+            family=family,
+            practitioner_id=holder,
+            triage=Triaged(result.risk, result.intent, tuple(result.reasons)),
+            hours=state,
+            out_of_hours_auto_reply=service.policies.out_of_hours.auto_reply,
+            auto_reply_once_per_closed_period=(
+                service.policies.out_of_hours.auto_reply_once_per_closed_period
+            ),
+            safety_reply_at_concern=service.policies.out_of_hours.safety_reply_at_concern,
+        )
+        decision = decide(ctx)
+        await inbound.mark_processed(
+            conn, inbound_id, at=now,
+            parent_id=decision.parent.id if decision.parent else None,
+            family_id=decision.family.id if decision.family else None,
+            risk=result.risk.value, intent=result.intent.value, reasons=list(result.reasons),
+            out_of_hours=decision.out_of_hours,
+        )
+        # Rule names and levels only: the audit log never holds message text.
+        await audit.record(
+            conn, now, "system", "triage", "inbound", inbound_id,
+            risk=result.risk.value, intent=result.intent.value,
+        )
+        await apply(service, conn, inbound_id, decision, now, state)
+    service.wake_outbox()
+    return decision
+
+
+async def apply(
+    service: Service, conn: aiosqlite.Connection, inbound_id: int, decision: InboundDecision,
+    now: datetime, state: Hours,
+) -> None:
+    from bot.runtime import appointments, escalations
+
+    parent, family = decision.parent, decision.family
+    told: list[int] = []
+    for action in decision.actions:
+        if isinstance(action, Escalate):
+            told = await escalations.open_escalation(
+                service, conn, inbound_id=inbound_id, family=family, parent=parent,
+                level=action.level, reasons=list(action.reasons), at=now,
+            )
+    for action in decision.actions:
+        match action:
+            case AddToQueue():
+                await queue.add(
+                    conn, kind=action.kind, audience=action.audience,
+                    practitioner_id=action.practitioner_id,
+                    family_id=family.id if family else None,
+                    parent_id=parent.id if parent else None, inbound_id=inbound_id,
+                    summary=action.summary, out_of_hours=decision.out_of_hours, at=now,
+                )
+            case SetOptOut():
+                assert parent is not None and parent.id is not None
+                await families.set_opted_out(conn, parent.id, action.opted_out, now)
+                await audit.record(
+                    conn, now, "parent", "opted_out" if action.opted_out else "opted_in",
+                    "parent", parent.id,
+                )
+            case Reply():
+                assert parent is not None
+                name = action.message
+                if name == "safety_reply" and told:
+                    name = "safety_reply_told"
+                values = {}
+                if name == "out_of_hours_reply" and state.next_opening is not None:
+                    values["next_opening"] = format_next_opening(
+                        state.next_opening, parent.language, service.team_timezone()
+                    )
+                await send_to_parent(
+                    service, conn, parent, name, values, now, urgent=action.urgent,
+                    dedupe_key=action.dedupe_key, family_id=family.id if family else None,
+                )
+            case AppointmentReply():
+                assert parent is not None and family is not None
+                await appointments.handle_reply(
+                    service, conn, family, parent, action.intent, inbound_id, now,
+                    out_of_hours=decision.out_of_hours,
+                )
+            case Escalate():
+                pass
+
+
+async def send_to_parent(
+    service: Service, conn: aiosqlite.Connection, parent: Parent, message: str,
+    values: dict[str, str], now: datetime, *, urgent: bool = False, dedupe_key: str | None = None,
+    family_id: int | None = None, appointment_id: int | None = None,
+    on_behalf_of: int | None = None, purpose: str | None = None,
+) -> int | None:
+    """Render a template for one parent and put it in the outbox (never to an uncontactable parent)."""
+    if why_not_contactable(parent) is not None:
+        return None
+    route = route_for(parent)
+    assert route is not None
+    full = {"parent_name": first_name(parent.name), **values}
+    rendered = service.wording.render(
+        message, locale=parent.language, values=full, easy_read=parent.needs_literacy_support
+    )
+    not_before = now if urgent else hours_core.next_sending_time(service.policies.hours, now)
+    channel, address = route
+    draft = OutboxDraft(
+        channel=channel, recipient=address, purpose=purpose or message, body=rendered.body,
+        not_before=not_before, parent_id=parent.id, family_id=family_id or parent.family_id,
+        appointment_id=appointment_id, template=message, locale=rendered.locale, urgent=urgent,
+        on_behalf_of=on_behalf_of, dedupe_key=dedupe_key, encoding=rendered.encoding,
+        segments=rendered.segments,
+    )
+    outbox_id = await outbox.enqueue(conn, draft, now)
+    if outbox_id and rendered.fell_back:
+        await audit.record(
+            conn, now, "system", "translation_missing", "outbox", outbox_id,
+            template=message, locale=parent.language,
+        )
+    return outbox_id
+
+
+async def queue_for_practitioner(
+    conn: aiosqlite.Connection, family_practitioner: int | None, kind: QueueKind, **fields
+) -> int:
+    audience = "practitioner" if family_practitioner else "unassigned"
+    return await queue.add(conn, kind=kind, audience=audience, practitioner_id=family_practitioner, **fields)

@@ -1,0 +1,1 @@
+"""The SQLite adapter: one writer connection, numbered migrations, repositories. All SQL lives here."""

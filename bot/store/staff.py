@@ -1,0 +1,51 @@
+"""Staff accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.model import Role, Staff
+from bot.store.db import Database, ts
+
+
+def _staff(row: aiosqlite.Row) -> Staff:
+    return Staff(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        email=row["email"],
+        mobile=row["mobile"],
+        telegram_chat_id=row["telegram_chat_id"],
+        active=bool(row["active"]),
+    )
+
+
+async def add(conn: aiosqlite.Connection, staff: Staff, at: datetime, password_hash: str | None = None) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO staff (name, role, email, mobile, telegram_chat_id, password_hash, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (staff.name, staff.role.value, staff.email, staff.mobile, staff.telegram_chat_id,
+         password_hash, int(staff.active), ts(at)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def get(db: Database, staff_id: int) -> Staff | None:
+    row = await db.fetch_one("SELECT * FROM staff WHERE id = ?", [staff_id])
+    return _staff(row) if row else None
+
+
+async def all_staff(db: Database) -> list[Staff]:
+    return [_staff(r) for r in await db.fetch_all("SELECT * FROM staff ORDER BY name")]
+
+
+async def by_email(db: Database, email: str) -> tuple[Staff, str | None] | None:
+    row = await db.fetch_one("SELECT * FROM staff WHERE lower(email) = lower(?)", [email])
+    return (_staff(row), row["password_hash"]) if row else None
+
+
+async def set_password_hash(conn: aiosqlite.Connection, staff_id: int, password_hash: str) -> None:
+    await conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?", (password_hash, staff_id))

@@ -1,0 +1,1 @@
+"""The aiohttp web app: webhooks, the JSON API, the simulator and the console."""

@@ -1,0 +1,56 @@
+"""The aiohttp application: routes and the service in one place."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from aiohttp import web
+
+from bot.runtime.service import Service
+from bot.web import api, simulator
+from bot.web.errors import api_errors
+from bot.web.keys import SERVICE
+
+MAX_BODY = 64 * 1024  # webhooks and API bodies; Twilio's own are far smaller
+
+
+async def healthz(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    try:
+        await service.db.fetch_one("SELECT 1")
+    except Exception:
+        return web.json_response({"status": "database unavailable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def make_app(service: Service) -> web.Application:
+    app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
+    app[SERVICE] = service
+    app.router.add_get("/healthz", healthz)
+    app.router.add_routes(api.routes)
+    app.router.add_routes(simulator.routes)
+    from bot.web import console
+
+    app.router.add_routes(console.routes)
+    for extra in _optional_routes(service):
+        app.router.add_routes(extra)
+    static = resources.files("bot.web").joinpath("static")
+    app.router.add_static("/static", str(static))
+    return app
+
+
+def _optional_routes(service: Service) -> list[web.RouteTableDef]:
+    found = []
+    try:
+        from bot.web import webhooks_twilio
+
+        found.append(webhooks_twilio.routes)
+    except ImportError:
+        pass
+    try:
+        from bot.web import webhooks_telegram
+
+        found.append(webhooks_telegram.routes)
+    except ImportError:
+        pass
+    return found

@@ -1,0 +1,50 @@
+"""Server-rendered pages: Jinja2 with autoescaping, control characters made visible."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup, escape
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("bot.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def visible(text: str | None) -> Markup:
+    """Message text for staff eyes: escaped, with control and bidi characters shown, not obeyed."""
+    if text is None:
+        return Markup("")
+    out = []
+    for char in text:
+        if char in "\n\t":
+            out.append(str(escape(char)))
+        elif unicodedata.category(char) in ("Cc", "Cf"):
+            out.append(
+                f'<span class="control" title="{unicodedata.name(char, "control character")}">'
+                f"[U+{ord(char):04X}]</span>"
+            )
+        else:
+            out.append(str(escape(char)))
+    return Markup("".join(out))
+
+
+def local_time(value: datetime | None, tz: Any = None, pattern: str = "%a %d %b %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(tz).strftime(pattern) if tz else value.strftime(pattern)
+
+
+_env.filters["visible"] = visible
+_env.filters["local_time"] = local_time
+
+
+def render(template: str, status: int = 200, **context: Any) -> web.Response:
+    html = _env.get_template(template).render(**context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
