@@ -123,7 +123,9 @@ def resolve_recipients(
         if role is EscalationRole.ON_CALL:
             candidates: list[int | str] = [ON_CALL] if on_call_available else []
         elif role is EscalationRole.ALLOCATED_PRACTITIONER:
-            candidates = [allocated_practitioner_id] if allocated_practitioner_id is not None else []
+            candidates = (
+                [allocated_practitioner_id] if allocated_practitioner_id is not None else []
+            )
         else:
             wanted = _STAFF_ROLE[role]
             candidates = [m.id for m in staff if m.role == wanted and m.id is not None]
@@ -146,8 +148,9 @@ def resolve_plan(
     """The plan actually in force and its recipients: never nobody while anyone is active.
 
     When a step's roles resolve to nobody it falls through to the next step, then
-    wraps to the first; if the whole chain is empty, every active member of staff
-    is told. Only a team with no active staff at all gets an empty list.
+    wraps to the first; if the whole chain is empty, every member of staff at work is
+    told, and failing that every active one, on leave or not. Only a team with no
+    active staff at all gets an empty list.
     """
     resolve = {
         "allocated_practitioner_id": allocated_practitioner_id,
@@ -166,12 +169,14 @@ def resolve_plan(
         if recipients:
             return candidate, recipients
     by_id = {member.id: member for member in staff if member.id is not None}
-    everyone: list[int | str] = []
-    for member_id in by_id:
+    active = [member_id for member_id, member in by_id.items() if member.active]
+    at_work: list[int | str] = []
+    for member_id in active:
         person = _present(member_id, by_id, cover)
-        if person is not None and person not in everyone:
-            everyone.append(person)
-    return plan, everyone
+        if person is not None and person not in at_work:
+            at_work.append(person)
+    # Telling someone on leave is better than telling nobody.
+    return plan, at_work or list(active)
 
 
 def _present(staff_id: int, by_id: dict[int | None, Staff], cover: dict[int, int]) -> int | None:

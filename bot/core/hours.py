@@ -70,9 +70,7 @@ def _utc(day: date, at: time, hours: HoursPolicy) -> datetime:
     return datetime.combine(day, at, tzinfo=hours.timezone).astimezone(UTC)
 
 
-def _period(
-    window: DailyWindow | None, day: date, hours: HoursPolicy
-) -> Period | None:
+def _period(window: DailyWindow | None, day: date, hours: HoursPolicy) -> Period | None:
     if window is None:
         return None
     return _utc(day, window.opens, hours), _utc(day, window.closes, hours)

@@ -189,7 +189,9 @@ def _hours(top: _Table) -> HoursPolicy:
     try:
         normalise_mobile(team.text("phone"), strict=False)
     except PhoneNumberError:
-        raise team.error("phone", f"must be a phone number, got {_shown(team.text('phone'))}") from None
+        raise team.error(
+            "phone", f"must be a phone number, got {_shown(team.text('phone'))}"
+        ) from None
     closures = tuple(_closure(item) for item in top.tables("closures"))
     return HoursPolicy(
         team=Team(name=team.text("name"), phone=team.text("phone")),
@@ -216,7 +218,7 @@ def _week(table: _Table) -> tuple[DailyWindow | None, ...]:
     table.expect_keys(*WEEKDAY_KEYS)
     week = tuple(table.window(day) for day in WEEKDAY_KEYS)
     if all(window is None for window in week):
-        raise table.error(None, "must have at least one day that is not \"closed\"")
+        raise table.error(None, 'must have at least one day that is not "closed"')
     return week
 
 

@@ -78,7 +78,7 @@ async def add_practitioner(request: web.Request) -> web.Response:
     name, role, email, mobile = practitioner_from(await read_json(request))
     now = service.now()
     async with service.db.transaction() as conn:
-        if email and await conn.execute_fetchall("SELECT 1 FROM staff WHERE lower(email) = lower(?)", (email,)):
+        if email and await staff_store.email_taken(conn, email):
             raise ApiError(409, "a member of staff with that email already exists", "email")
         staff_id = await staff_store.add(conn, Staff(None, name, role, email, mobile), now)
         await audit.record(conn, now, actor, "staff_added", "staff", staff_id, role=role.value)

@@ -7,7 +7,7 @@ from importlib import resources
 from aiohttp import web
 
 from bot.runtime.service import Service
-from bot.web import api, simulator
+from bot.web import api, api_appointments, console, simulator, webhooks_telegram, webhooks_twilio
 from bot.web.errors import api_errors
 from bot.web.keys import SERVICE
 
@@ -27,30 +27,9 @@ def make_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
-    app.router.add_routes(api.routes)
-    app.router.add_routes(simulator.routes)
-    from bot.web import console
-
-    app.router.add_routes(console.routes)
-    for extra in _optional_routes(service):
-        app.router.add_routes(extra)
+    for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, console):
+        app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")
     app.router.add_static("/static", str(static))
     return app
 
-
-def _optional_routes(service: Service) -> list[web.RouteTableDef]:
-    found = []
-    try:
-        from bot.web import webhooks_twilio
-
-        found.append(webhooks_twilio.routes)
-    except ImportError:
-        pass
-    try:
-        from bot.web import webhooks_telegram
-
-        found.append(webhooks_telegram.routes)
-    except ImportError:
-        pass
-    return found

@@ -147,11 +147,20 @@ def test_an_absent_clinical_lead_at_the_top_goes_back_to_the_start_of_the_chain(
     assert (in_force.step, told) == (0, [2])
 
 
-def test_when_the_whole_chain_is_absent_every_active_colleague_is_told(policy):
+def test_when_the_whole_chain_is_absent_every_colleague_at_work_is_told(policy):
     plan = start_escalation(policy, Risk.CONCERN, AT, in_hours=True)
     only_admin = [staff_member(5, Role.ADMINISTRATOR), staff_member(7, Role.PRACTITIONER)]
     _, told = resolve(policy, plan, only_admin, allocated=None)
     assert told == [5, 7]
+    _, told = resolve(policy, plan, only_admin, allocated=None, cover={7: 5})
+    assert told == [5]
+
+
+def test_when_everyone_is_on_leave_they_are_told_rather_than_nobody(policy):
+    plan = start_escalation(policy, Risk.EMERGENCY, AT, in_hours=False)
+    on_leave = [staff_member(2, Role.PRACTITIONER), staff_member(4, Role.CLINICAL_LEAD)]
+    _, told = resolve(policy, plan, on_leave, cover={2: 4, 4: 2})
+    assert told == [2, 4]
 
 
 ACTIVE = [m for m in TEAM if m.active]
@@ -159,7 +168,7 @@ ACTIVE = [m for m in TEAM if m.active]
 
 @pytest.mark.parametrize("level", [Risk.EMERGENCY, Risk.CONCERN])
 @pytest.mark.parametrize("in_hours", [True, False])
-def test_an_escalation_never_resolves_to_nobody_while_anyone_is_at_work(policy, level, in_hours):
+def test_an_escalation_never_resolves_to_nobody_while_anyone_is_active(policy, level, in_hours):
     """Every step, every mix of absent staff, on leave or not, on call or not."""
     plan = start_escalation(policy, level, AT, in_hours=in_hours)
     steps = [plan]
@@ -168,7 +177,7 @@ def test_an_escalation_never_resolves_to_nobody_while_anyone_is_at_work(policy, 
     for size in range(1, len(ACTIVE) + 1):
         for present in combinations(ACTIVE, size):
             ids = [m.id for m in present]
-            for cover in ({}, {1: 2}, {ids[0]: 99}):
+            for cover in ({}, {1: 2}, {ids[0]: 99}, {i: 99 for i in ids}):
                 for on_call in (True, False):
                     for step in steps:
                         in_force, told = resolve(

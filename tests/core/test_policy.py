@@ -125,7 +125,9 @@ def test_the_shipped_policies_load_with_defaults_for_an_english_nhs_team():
     assert (monday.opens, monday.closes) == (time(9), time(17))
     assert policies.hours.opening_hours[5:] == (None, None)
     assert policies.hours.sending_hours[5] is not None and policies.hours.sending_hours[6] is None
-    assert policies.out_of_hours.auto_reply and policies.out_of_hours.auto_reply_once_per_closed_period
+    assert (
+        policies.out_of_hours.auto_reply and policies.out_of_hours.auto_reply_once_per_closed_period
+    )
     first = policies.escalation.chain(Risk.EMERGENCY, "in_hours")[0]
     assert first.notify == (EscalationRole.ALLOCATED_PRACTITIONER, EscalationRole.DUTY_CLINICIAN)
     assert first.acknowledge_within == timedelta(minutes=15)
@@ -158,8 +160,12 @@ def test_every_key_in_the_shipped_files_has_a_comment_beside_it(name):
 def test_the_compact_policies_used_below_are_valid(tmp_path):
     policies = load_policies(write_policies(tmp_path))
     assert policies.hours.closures[0].reason == "Christmas closure"
-    assert policies.out_of_hours.on_call == OnCall("Dr On Call", "+447700900123", "Perinatal on-call")
-    assert policies.escalation.chain(Risk.CONCERN, "in_hours")[0].channels == (AlertChannel.CONSOLE,)
+    assert policies.out_of_hours.on_call == OnCall(
+        "Dr On Call", "+447700900123", "Perinatal on-call"
+    )
+    assert policies.escalation.chain(Risk.CONCERN, "in_hours")[0].channels == (
+        AlertChannel.CONSOLE,
+    )
 
 
 BROKEN = [
@@ -210,7 +216,7 @@ BROKEN = [
         'sat = "shut"\nsun',
         15,
         "opening_hours.sat",
-        '"closed", got \'shut\'',
+        "\"closed\", got 'shut'",
     ),
     (
         "hours",
