@@ -28,7 +28,9 @@ def _instant(text: str | None) -> datetime | None:
     try:
         return parse_instant(text)
     except ValueError:
-        raise SystemExit(f"--at must be an ISO-8601 instant like 2026-11-23T09:00:00Z, got {text!r}") from None
+        raise SystemExit(
+            f"--at must be an ISO-8601 instant like 2026-11-23T09:00:00Z, got {text!r}"
+        ) from None
 
 
 async def _service(settings: Settings, clock: Clock | None = None):  # noqa: ANN202
@@ -58,7 +60,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         base = f"http://{settings.host}:{settings.port}"
 
         def ready() -> None:
-            print(f"Cradle demo is running ({len(ids)} records seeded, database {settings.database})")
+            print(
+                f"Cradle demo is running ({len(ids)} records seeded, database {settings.database})"
+            )
             print(f"  Phone simulator:  {base}/simulator")
             print(f"  Console:          {base}/")
             print(f"  Health:           {base}/healthz")
@@ -80,11 +84,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         service = await _service(settings)
+        polling = None
+        if settings.telegram_enabled:  # aiogram is loaded only when Telegram is configured
+            from bot.runtime.telegram import start_channel
+
+            try:
+                polling = await start_channel(service, polling=args.polling)
+            except BaseException:
+                await service.close()
+                raise
 
         def ready() -> None:
             print(f"Cradle is listening on http://{settings.host}:{settings.port}", flush=True)
 
-        await serve_forever(service, settings.host, settings.port, ready)
+        try:
+            await serve_forever(service, settings.host, settings.port, ready)
+        finally:
+            if polling is not None:
+                polling.cancel()
 
     asyncio.run(main())
     return 0
@@ -179,7 +196,8 @@ def cmd_templates_lint(args: argparse.Namespace) -> int:
 def cmd_user_add(args: argparse.Namespace) -> int:
     from bot.core.model import Role, Staff
     from bot.passwords import hash_password
-    from bot.store import audit, staff as staff_store
+    from bot.store import audit
+    from bot.store import staff as staff_store
     from bot.store.db import open_database
 
     settings = _settings(args)
@@ -197,10 +215,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             now = datetime.now(UTC)
             async with db.transaction() as conn:
                 staff_id = await staff_store.add(
-                    conn, Staff(None, args.name, Role(args.role), args.email, args.mobile), now,
+                    conn,
+                    Staff(None, args.name, Role(args.role), args.email, args.mobile),
+                    now,
                     password_hash,
                 )
-                await audit.record(conn, now, "cli", "staff_added", "staff", staff_id, role=args.role)
+                await audit.record(
+                    conn, now, "cli", "staff_added", "staff", staff_id, role=args.role
+                )
             return staff_id
         finally:
             await db.close()
@@ -231,7 +253,9 @@ def cmd_token_create(args: argparse.Namespace) -> int:
             now = datetime.now(UTC)
             async with db.transaction() as conn:
                 token = await tokens.create(conn, args.name, now)
-                await audit.record(conn, now, "cli", "api_token_created", "api_token", None, name=args.name)
+                await audit.record(
+                    conn, now, "cli", "api_token_created", "api_token", None, name=args.name
+                )
             return token
         finally:
             await db.close()
@@ -243,19 +267,29 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     from bot.core.model import Role
 
-    top = argparse.ArgumentParser(prog="cradle", description="Cradle: texts for parent-infant teams")
+    top = argparse.ArgumentParser(
+        prog="cradle", description="Cradle: texts for parent-infant teams"
+    )
     top.add_argument("--verbose", action="store_true", help="log more")
     sub = top.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="run the whole service with demo data and the phone simulator")
+    demo = sub.add_parser(
+        "demo", help="run the whole service with demo data and the phone simulator"
+    )
     demo.add_argument("--port", type=int, default=None)
     demo.set_defaults(run=cmd_demo)
 
     serve = sub.add_parser("serve", help="run the service")
     serve.add_argument("--config", default=None)
+    serve.add_argument(
+        "--polling", action="store_true",
+        help="development: fetch Telegram updates instead of registering the webhook",
+    )
     serve.set_defaults(run=cmd_serve)
 
-    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database commands").add_subparsers(
+        dest="db_command", required=True
+    )
     migrate = db.add_parser("migrate", help="create or upgrade the schema (idempotent)")
     migrate.add_argument("--config", default=None)
     migrate.set_defaults(run=cmd_migrate)
@@ -278,7 +312,9 @@ def parser() -> argparse.ArgumentParser:
     lint.set_defaults(run=cmd_templates_lint)
 
     user = sub.add_parser("user").add_subparsers(dest="user_command", required=True)
-    add = user.add_parser("add", help="add a member of staff (password from CRADLE_NEW_PASSWORD or prompt)")
+    add = user.add_parser(
+        "add", help="add a member of staff (password from CRADLE_NEW_PASSWORD or prompt)"
+    )
     add.add_argument("--name", required=True)
     add.add_argument("--email", required=True)
     add.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -129,7 +130,27 @@ def validate(settings: Settings) -> None:
         )
     if bool(settings.twilio_account_sid) != bool(settings.twilio_auth_token):
         raise ConfigError("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
-    if settings.twilio_enabled and not (settings.twilio_from or settings.twilio_messaging_service_sid):
+    if settings.twilio_enabled and not (
+        settings.twilio_from or settings.twilio_messaging_service_sid
+    ):
         raise ConfigError("Twilio is enabled: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+    if settings.twilio_from:
+        _check_twilio_from(settings.twilio_from)
     if settings.twilio_send_rate <= 0:
         raise ConfigError("CRADLE_TWILIO_SEND_RATE must be above 0")
+
+
+def _check_twilio_from(sender: str) -> None:
+    """A phone number (E.164) or short code: parents must be able to reply to it."""
+    compact = sender.replace(" ", "")
+    if any(char.isalpha() for char in compact):
+        raise ConfigError(
+            f"TWILIO_FROM {sender!r} is an alphanumeric sender ID: UK parents cannot reply to"
+            " one. Set TWILIO_FROM to a Twilio phone number in E.164 form (e.g. +447700900000),"
+            " or use TWILIO_MESSAGING_SERVICE_SID with a number in its sender pool"
+        )
+    if not re.fullmatch(r"\+[1-9]\d{6,14}|\d{5,6}", compact):
+        raise ConfigError(
+            "TWILIO_FROM must be a phone number in E.164 form (e.g. +447700900000)"
+            f" or a short code, got {sender!r}"
+        )

@@ -21,10 +21,15 @@ STAFF = [
 
 
 def demo_families(today: date) -> list[Family]:
-    health_visitor = Referrer("Jo Bright", "Health visitor", "Riverside Health Visiting", "01632 960001")
+    health_visitor = Referrer(
+        "Jo Bright", "Health visitor", "Riverside Health Visiting", "01632 960001"
+    )
     return [
         Family(
-            None, "PIR-0001", mother_name="Chloe Martin", due_date=today + timedelta(days=40),
+            None,
+            "PIR-0001",
+            mother_name="Chloe Martin",
+            due_date=today + timedelta(days=40),
             referrer=Referrer("Priya Nair", "Midwife", "City Maternity", "01632 960002"),
             parents=[
                 Parent(None, "Chloe Martin", "mother", "+447700900101"),
@@ -32,23 +37,39 @@ def demo_families(today: date) -> list[Family]:
             ],
         ),
         Family(
-            None, "PIR-0002", baby_name="Ava", birth_date=today - timedelta(days=120),
+            None,
+            "PIR-0002",
+            baby_name="Ava",
+            birth_date=today - timedelta(days=120),
             referrer=health_visitor,
             parents=[
                 Parent(None, "Leah Jones", "mother", "+447700900201"),
                 Parent(
-                    None, "Ryan Cole", "father", "+447700900202", do_not_contact=True,
+                    None,
+                    "Ryan Cole",
+                    "father",
+                    "+447700900202",
+                    do_not_contact=True,
                     do_not_contact_reason="safeguarding: agreed with social worker",
                 ),
             ],
         ),
         Family(
-            None, "PIR-0003", baby_name="Zofia", birth_date=today - timedelta(days=200),
+            None,
+            "PIR-0003",
+            baby_name="Zofia",
+            birth_date=today - timedelta(days=200),
             referrer=health_visitor,
             parents=[
                 Parent(
-                    None, "Kasia Nowak", "mother", "+447700900301", language="pl",
-                    channel=ChannelName.SMS, wants_letters=True, prefers_phone_call=True,
+                    None,
+                    "Kasia Nowak",
+                    "mother",
+                    "+447700900301",
+                    language="pl",
+                    channel=ChannelName.SMS,
+                    wants_letters=True,
+                    prefers_phone_call=True,
                     address="12 Mill Lane, Riverside RV1 2AB",
                 ),
             ],
@@ -62,7 +83,9 @@ async def seed(service: Service, password_hash: str | None = None) -> dict[str, 
     ids: dict[str, int] = {}
     async with service.db.transaction() as conn:
         for member in STAFF:
-            ids[member.email or member.name] = await staff_store.add(conn, member, now, password_hash)
+            ids[member.email or member.name] = await staff_store.add(
+                conn, member, now, password_hash
+            )
     amira, tom = ids["amira@demo.cradle"], ids["tom@demo.cradle"]
     local_today = now.astimezone(service.team_timezone()).date()
     for family, practitioner in zip(demo_families(local_today), [amira, amira, tom], strict=True):

@@ -9,7 +9,9 @@ def parent_json(name: str = "Chloe Martin", mobile: str = "07700 900101", **extr
     return {"name": name, "relationship": "mother", "mobile": mobile, **extra}
 
 
-def family_json(reference: str = "PIR-1001", parents: list[dict] | None = None, **extra: Any) -> dict:
+def family_json(
+    reference: str = "PIR-1001", parents: list[dict] | None = None, **extra: Any
+) -> dict:
     return {
         "reference": reference,
         "mother_name": "Chloe Martin",

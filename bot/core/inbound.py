@@ -107,7 +107,9 @@ def decide(ctx: InboundContext) -> InboundDecision:
 
     if single is None or family is None:
         reason = "unknown number" if not ctx.candidates else "number shared by several parents"
-        actions.append(AddToQueue(QueueKind.MESSAGE, "unassigned", None, f"{_summary(ctx)}: {reason}"))
+        actions.append(
+            AddToQueue(QueueKind.MESSAGE, "unassigned", None, f"{_summary(ctx)}: {reason}")
+        )
         return InboundDecision(None, None, out_of_hours, actions)
 
     keyword = carrier_keyword(ctx.message.body) if ctx.message.channel is ChannelName.SMS else None

@@ -10,7 +10,12 @@ HELP = frozenset({"HELP", "INFO"})
 
 
 def _word(body: str) -> str:
-    return re.sub(r"[^\w]", "", body.strip(), flags=re.UNICODE).upper()
+    """The message as one keyword: surrounding spaces and punctuation dropped, case folded.
+
+    A word inside a longer message is no keyword ("STOP PLEASE", "stop all" opt nobody out
+    at Twilio), so spaces within are kept and the whole is compared.
+    """
+    return re.sub(r"^[\W_]+|[\W_]+$", "", body.strip()).upper()
 
 
 def carrier_keyword(body: str) -> str | None:

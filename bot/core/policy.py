@@ -122,7 +122,7 @@ class Policies:
 
 def load_policies(policies_dir: Path) -> Policies:
     """Read and validate every policy file; the first problem raises PolicyError."""
-    sources = {name: _read(policies_dir, name) for name in POLICY_FILES}
+    sources = {name: _read(Path(policies_dir), name) for name in POLICY_FILES}
     return Policies(
         hours=_hours(_Table(sources["hours"])),
         out_of_hours=_out_of_hours(_Table(sources["out_of_hours"])),
@@ -359,7 +359,7 @@ class _Table:
 
     def _value(self, key: str, accepted: tuple[type, ...], expected: str) -> Any:
         value = self.data[key]
-        if not isinstance(value, accepted) or isinstance(value, bool) and bool not in accepted:
+        if not isinstance(value, accepted) or (isinstance(value, bool) and bool not in accepted):
             raise self.error(key, f"must be {expected}, got {_shown(value)}")
         return value
 

@@ -38,8 +38,6 @@ def syllables(word: str) -> int:
     The hyphenation dictionary never splits short words or near their ends ("baby",
     "little"), so it only ever undercounts; the vowel estimate covers those words.
     """
-    if word.isdigit():
-        return 1  # a number such as 999 reads as one familiar chunk
     hyphenated = len(_hyphenator().positions(word)) + 1
     return max(hyphenated, _vowel_group_syllables(word))
 
@@ -50,7 +48,8 @@ def sentences(text: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    """The words of a text; numbers such as 999 or 116 123 are read at a glance, not counted."""
+    return [word for word in _WORD.findall(text) if not word.isdigit()]
 
 
 def reading_age(text: str) -> float:

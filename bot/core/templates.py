@@ -194,13 +194,16 @@ def render(template: str, values: Mapping[str, str], allowed: Collection[str]) -
 # Twilio opts a number out when a parent sends one of these words alone: asking for one as a
 # reply would silence every later text, reminders and safety replies included.
 _OPT_OUT = r"(?:stopall|stop|cancel|unsubscribe|end|quit|revoke|opt-?out)"
+# Verbs that come before what is sent (English, Welsh, Polish) ...
 _SEND_VERB = re.compile(
     r"(?<![\w'’])(?:reply|respond|text|txt|send|type|answer|message|msg|sms|write\s+back"
-    r"|atebwch|ateba|anfonwch|anfona|tecstiwch|tecstia"  # Welsh
+    r"|atebwch|ateba|anfonwch|anfona|tecstiwch|tecstia"
     r"|odpisz|odpiszcie|odpisać|odpowiedz|odpowiedzieć|wyślij|wyślijcie|wysłać|napisz|napisać"
-    r"|جواب|بھیجیں|بھیج|لکھیں|لکھ)(?![\w'’])",  # Urdu
+    r")(?![\w'’])",
     re.IGNORECASE,
 )
+# ... and Urdu's, which come after it ("STOP لکھ کر بھیجیں").
+_SEND_VERB_AFTER = re.compile(r"(?<!\w)(?:جواب|بھیجیں|بھیج|لکھیں|لکھ)(?!\w)")
 _FILLERS = r"(?:\s+(?:us|me|back|with|just|only|the\s+word|to\s+us|to\s+this\s+number))*"
 _RIGHT_AFTER_VERB = re.compile(
     _FILLERS + r"\s*[:\-–]?\s*[\"'“‘]?(" + _OPT_OUT + r")(?![\w'’])", re.IGNORECASE
@@ -218,36 +221,43 @@ _SENTENCE = re.compile(r"[^.!?\n\u06D4\u061F]+")
 def opt_out_reply_requests(text: str) -> list[str]:
     """Sentences that ask the reader to send STOP, CANCEL or another opt-out word.
 
-    A request is an opt-out word written as a reply keyword in a sentence with a verb of
-    sending: right after the verb ("reply cancel", "text back STOP"), in capitals or quotes
+    A request is an opt-out word written as a reply keyword after a verb of sending: right
+    after the verb ("reply cancel", "text back STOP"), in capitals or quotes anywhere after it
     ("Atebwch STOP", 'reply "stop"'), or as one option of a list ("YES, NO or cancel").
-    "We need to cancel", "text START" and "reply NO to cancel" are not requests.
     A capitalised opt-out word with a purpose ("STOP to opt out") is one even without a verb.
+    Not requests: "we need to cancel", "reply NO to cancel", "you replied STOP", "text START".
     """
     found: list[str] = []
     for match in _SENTENCE.finditer(text):
         sentence = match.group().strip()
-        if not sentence:
-            continue
-        if _is_opt_out_request(sentence):
+        if sentence and _is_opt_out_request(sentence):
             found.append(sentence)
     return found
 
 
+def _is_keyword(match: re.Match[str]) -> bool:
+    return match.group(1).isupper()
+
+
 def _is_opt_out_request(sentence: str) -> bool:
-    for keyword in _KEYWORD_THEN_PURPOSE.finditer(sentence):
-        if keyword.group(1).isupper():
+    if any(_is_keyword(found) for found in _KEYWORD_THEN_PURPOSE.finditer(sentence)):
+        return True
+    for verb in _SEND_VERB.finditer(sentence):
+        after = sentence[verb.end() :]
+        if (
+            _RIGHT_AFTER_VERB.match(after)
+            or _QUOTED_OPT_OUT.search(after)
+            or any(_is_keyword(found) for found in _WORD_OPT_OUT.finditer(after))
+            or _AS_LIST_OPTION.search(after)
+        ):
             return True
-    verb = _SEND_VERB.search(sentence)
-    if verb is None:
-        return False
-    if _RIGHT_AFTER_VERB.match(sentence, verb.end()):
-        return True
-    if _QUOTED_OPT_OUT.search(sentence):
-        return True
-    if any(word.group(1).isupper() for word in _WORD_OPT_OUT.finditer(sentence)):
-        return True
-    return _AS_LIST_OPTION.search(sentence, verb.end()) is not None
+    for verb in _SEND_VERB_AFTER.finditer(sentence):
+        before = sentence[: verb.start()]
+        if _QUOTED_OPT_OUT.search(before) or any(
+            _is_keyword(found) for found in _WORD_OPT_OUT.finditer(before)
+        ):
+            return True
+    return False
 
 
 # --- Validation ----------------------------------------------------------------------------
@@ -265,9 +275,7 @@ def _jargon_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-def _segment_findings(
-    rendered: str, template: str, max_segments: int
-) -> list[Finding]:
+def _segment_findings(rendered: str, template: str, max_segments: int) -> list[Finding]:
     findings: list[Finding] = []
     info = segment_info(rendered)
     why = ""
@@ -283,8 +291,11 @@ def _segment_findings(
     if swaps and encoding_of(template.translate(str.maketrans(_TYPOGRAPHIC))) == GSM_7:
         shown = ", ".join(f"{char!r} with {_TYPOGRAPHIC[char]!r}" for char in swaps)
         findings.append(
-            Finding("warning", f"typographic characters make it UCS-2 (fewer characters "
-                    f"per segment); replace {shown}")
+            Finding(
+                "warning",
+                f"typographic characters make it UCS-2 (fewer characters "
+                f"per segment); replace {shown}",
+            )
         )
     return findings
 
@@ -326,8 +337,11 @@ def validate(
         age = reading_age(readable)
         if age > reading_age_target:
             findings.append(
-                Finding("warning", f"reading age {age:g} is above the target of "
-                        f"{reading_age_target:g}: use shorter sentences and shorter words")
+                Finding(
+                    "warning",
+                    f"reading age {age:g} is above the target of "
+                    f"{reading_age_target:g}: use shorter sentences and shorter words",
+                )
             )
     for sentence in long_sentences(_fill(parsed, {}, default=_READING_STAND_IN)):
         findings.append(Finding("warning", f"long sentence (over 15 words): {sentence!r}"))
@@ -335,13 +349,19 @@ def validate(
         match = _jargon_pattern(term).search(template)
         if match:
             findings.append(
-                Finding("warning", f"uses {match.group()!r}: texts carry no clinical words "
-                        "(someone else may read the phone)")
+                Finding(
+                    "warning",
+                    f"uses {match.group()!r}: texts carry no clinical words "
+                    "(someone else may read the phone)",
+                )
             )
     for sentence in opt_out_reply_requests(template):
         findings.append(
-            Finding("error", f"asks for a reply that opts the parent out of all texts: "
-                    f"{sentence!r}; ask for YES, NO or CHANGE, or to call the team instead")
+            Finding(
+                "error",
+                f"asks for a reply that opts the parent out of all texts: "
+                f"{sentence!r}; ask for YES, NO or CHANGE, or to call the team instead",
+            )
         )
     return findings
 
@@ -351,17 +371,21 @@ def validate(
 
 def _strings(source: TomlSource, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise source.error(key, "must be a list of strings, like [\"parent_name\", \"team_name\"]")
+        raise source.error(key, 'must be a list of strings, like ["parent_name", "team_name"]')
     return tuple(value)
 
 
 def _text(source: TomlSource, key: tuple[str, ...], value: Any) -> str:
+    if value is None:
+        raise source.error(key, "is missing")
     if not isinstance(value, str):
         raise source.error(key, f"must be text in quotes, got {value!r}")
     return value
 
 
 def _table(source: TomlSource, key: tuple[str, ...], value: Any) -> dict[str, Any]:
+    if value is None:
+        raise source.error(key, f"is missing: add a [{'.'.join(key)}] table")
     if not isinstance(value, dict):
         raise source.error(key, "must be a table")
     return value
@@ -426,8 +450,7 @@ def load_catalogue(messages_dir: Path) -> Catalogue:
     placeholders = _load_placeholders(source)
     messages_table = _table(source, ("messages",), data.get("messages"))
     messages = {
-        name: _load_message(source, name, raw, placeholders)
-        for name, raw in messages_table.items()
+        name: _load_message(source, name, raw, placeholders) for name, raw in messages_table.items()
     }
     jargon = {
         group: _strings(source, ("jargon", group), terms)
@@ -502,18 +525,37 @@ def lint(
             path = messages_dir / locale / f"{name}.txt"
             if not path.is_file():
                 results.append(
-                    (str(path), Finding("error", f"is missing: write the {locale} wording of "
-                                        f"{name} ({spec.description or spec.kind}) here"))
+                    (
+                        str(path),
+                        Finding(
+                            "error",
+                            f"is missing: write the {locale} wording of "
+                            f"{name} ({spec.description or spec.kind}) here",
+                        ),
+                    )
                 )
     for path in _template_files(messages_dir):
         message, locale, _variant = _key_for(path)
         if locale not in catalogue.locales:
-            results.append((str(path), Finding("warning", f"{locale!r} is not in `locales` of "
-                                               f"{catalogue_path}, so it is never used")))
+            results.append(
+                (
+                    str(path),
+                    Finding(
+                        "warning",
+                        f"{locale!r} is not in `locales` of {catalogue_path}, so it is never used",
+                    ),
+                )
+            )
             continue
         if message not in catalogue.messages:
-            results.append((str(path), Finding("warning", f"{message!r} is not in "
-                                               f"{catalogue_path}, so it is never used")))
+            results.append(
+                (
+                    str(path),
+                    Finding(
+                        "warning", f"{message!r} is not in {catalogue_path}, so it is never used"
+                    ),
+                )
+            )
             continue
         try:
             template = _read_template(path)

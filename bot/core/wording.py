@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.core import sms, templates
 
-TemplateKey = tuple[str, str, str]  # (message, locale, variant) where variant is "" or "easy"
+TemplateKey = tuple[str, str, str]  # (message, locale, variant): variant "standard" or "easy"
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Wording:
         template, used_locale, fell_back = templates.choose_template(
             self.texts, message, locale, easy_read
         )
-        allowed = self.catalogue.allowed(message)
+        allowed = self.catalogue.spec(message).placeholders
         wanted = templates.placeholders_in(template)
         merged = {k: v for k, v in {**self.team_values, **values}.items() if k in wanted}
         body = templates.render(template, merged, allowed)

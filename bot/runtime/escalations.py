@@ -11,14 +11,17 @@ from bot.core import escalation as core
 from bot.core import hours as hours_core
 from bot.core.model import ChannelName, Family, Parent, Risk
 from bot.core.outbox import OutboxDraft
-from bot.store import audit, escalations, outbox, staff as staff_store
+from bot.store import audit, escalations, outbox
+from bot.store import staff as staff_store
 from bot.store.escalations import cover_in_force
 
 if TYPE_CHECKING:
     from bot.runtime.service import Service
 
 
-def staff_alert_text(service: Service, level: Risk, escalation_id: int, deadline: datetime, family: Family | None) -> str:
+def staff_alert_text(
+    service: Service, level: Risk, escalation_id: int, deadline: datetime, family: Family | None
+) -> str:
     """Alert for staff phones: no names, no message content, just where to look and by when."""
     local = deadline.astimezone(service.team_timezone()).strftime("%H:%M")
     who = f"family {family.reference}" if family else "an unmatched number"
@@ -30,8 +33,13 @@ def staff_alert_text(service: Service, level: Risk, escalation_id: int, deadline
 
 
 async def _notify(
-    service: Service, conn: aiosqlite.Connection, escalation_id: int, plan: core.EscalationPlan,
-    recipients: list[int | str], family: Family | None, at: datetime,
+    service: Service,
+    conn: aiosqlite.Connection,
+    escalation_id: int,
+    plan: core.EscalationPlan,
+    recipients: list[int | str],
+    family: Family | None,
+    at: datetime,
 ) -> list[int]:
     """Record who is told at this step and queue their alerts; returns staff ids told."""
     told: list[int] = []
@@ -43,67 +51,115 @@ async def _notify(
             if channel is core.AlertChannel.CONSOLE:
                 address = f"staff:{person}"
             elif channel is core.AlertChannel.SMS:
-                address = on_call.mobile if isinstance(person, str) and on_call else (member.mobile if member else None)
+                address = (
+                    on_call.mobile
+                    if isinstance(person, str) and on_call
+                    else (member.mobile if member else None)
+                )
             elif channel is core.AlertChannel.TELEGRAM and member and member.telegram_chat_id:
                 address = str(member.telegram_chat_id)
             if not address:
                 continue
             new = await escalations.record_notice(
-                conn, escalation_id, plan.step, None if isinstance(person, str) else person,
-                address, channel.value, at,
+                conn,
+                escalation_id,
+                plan.step,
+                None if isinstance(person, str) else person,
+                address,
+                channel.value,
+                at,
             )
             if not new or channel is core.AlertChannel.CONSOLE:
                 continue
-            outbox_channel = ChannelName.SMS if channel is core.AlertChannel.SMS else ChannelName.TELEGRAM
+            outbox_channel = (
+                ChannelName.SMS if channel is core.AlertChannel.SMS else ChannelName.TELEGRAM
+            )
             if outbox_channel not in service.transports:
                 continue
-            await outbox.enqueue(
+            outbox_id = await outbox.enqueue(
                 conn,
                 OutboxDraft(
-                    channel=outbox_channel, recipient=address, purpose="escalation",
-                    body=staff_alert_text(service, plan.level, escalation_id, plan.deadline, family),
-                    not_before=at, staff_id=None if isinstance(person, str) else person,
-                    family_id=family.id if family else None, urgent=True,
+                    channel=outbox_channel,
+                    recipient=address,
+                    purpose="escalation",
+                    body=staff_alert_text(
+                        service, plan.level, escalation_id, plan.deadline, family
+                    ),
+                    not_before=at,
+                    staff_id=None if isinstance(person, str) else person,
+                    family_id=family.id if family else None,
+                    urgent=True,
                     dedupe_key=f"escalation:{escalation_id}:{plan.step}:{person}:{channel.value}:{plan.notified_at.isoformat()}",
                 ),
                 at,
             )
+            if outbox_id and outbox_channel is ChannelName.TELEGRAM:
+                # Telegram hook: this alert is sent with Acknowledge and Open in console buttons.
+                from bot.runtime.telegram import remember_alert
+
+                await remember_alert(conn, outbox_id, escalation_id)
         if not isinstance(person, str):
             told.append(person)
     return told
 
 
 async def _resolve(
-    service: Service, conn: aiosqlite.Connection, plan: core.EscalationPlan, family: Family | None, at: datetime
+    service: Service,
+    conn: aiosqlite.Connection,
+    plan: core.EscalationPlan,
+    family: Family | None,
+    at: datetime,
 ) -> tuple[core.EscalationPlan, list[int | str]]:
     staff = await staff_store.all_staff(service.db)
     cover = await cover_in_force(conn, at.astimezone(service.team_timezone()).date())
     return core.resolve_plan(
-        service.policies.escalation, plan,
+        service.policies.escalation,
+        plan,
         allocated_practitioner_id=family.practitioner_id if family else None,
-        staff=staff, cover=cover,
+        staff=staff,
+        cover=cover,
         on_call_available=service.policies.out_of_hours.on_call is not None,
     )
 
 
 async def open_escalation(
-    service: Service, conn: aiosqlite.Connection, *, inbound_id: int | None, family: Family | None,
-    parent: Parent | None, level: Risk, reasons: list[str], at: datetime,
+    service: Service,
+    conn: aiosqlite.Connection,
+    *,
+    inbound_id: int | None,
+    family: Family | None,
+    parent: Parent | None,
+    level: Risk,
+    reasons: list[str],
+    at: datetime,
 ) -> list[int]:
     """Raise a risk message to humans at once; returns the staff ids told now."""
     in_hours = hours_core.is_open(service.policies.hours, at)
     plan = core.start_escalation(service.policies.escalation, level, at, in_hours)
     plan, recipients = await _resolve(service, conn, plan, family, at)
     escalation_id = await escalations.create(
-        conn, inbound_id=inbound_id, family_id=family.id if family else None,
-        parent_id=parent.id if parent else None, level=level, reasons=reasons,
-        chain=plan.chain.value, deadline=plan.deadline, at=at,
+        conn,
+        inbound_id=inbound_id,
+        family_id=family.id if family else None,
+        parent_id=parent.id if parent else None,
+        level=level,
+        reasons=reasons,
+        chain=plan.chain.value,
+        deadline=plan.deadline,
+        at=at,
     )
     if plan.step:
         await escalations.climb(conn, escalation_id, plan.step, plan.deadline)
     await audit.record(
-        conn, at, "system", "escalation_opened", "escalation", escalation_id,
-        level=level.value, chain=plan.chain.value, step=plan.step,
+        conn,
+        at,
+        "system",
+        "escalation_opened",
+        "escalation",
+        escalation_id,
+        level=level.value,
+        chain=plan.chain.value,
+        step=plan.step,
     )
     return await _notify(service, conn, escalation_id, plan, recipients, family, at)
 
@@ -129,14 +185,21 @@ async def climb_due(service: Service, at: datetime) -> int:
     return climbed
 
 
-async def acknowledge(service: Service, escalation_id: int, staff_id: int, via: str = "console") -> bool:
+async def acknowledge(
+    service: Service, escalation_id: int, staff_id: int, via: str = "console"
+) -> bool:
     now = service.now()
     async with service.db.transaction() as conn:
         done = await escalations.acknowledge(conn, escalation_id, staff_id, now)
         if done:
             await audit.record(
-                conn, now, f"staff:{staff_id}", "escalation_acknowledged", "escalation",
-                escalation_id, via=via,
+                conn,
+                now,
+                f"staff:{staff_id}",
+                "escalation_acknowledged",
+                "escalation",
+                escalation_id,
+                via=via,
             )
     return done
 
@@ -147,6 +210,11 @@ async def close(service: Service, escalation_id: int, staff_id: int, action_take
         done = await escalations.close(conn, escalation_id, staff_id, action_taken, now)
         if done:
             await audit.record(
-                conn, now, f"staff:{staff_id}", "escalation_closed", "escalation", escalation_id,
+                conn,
+                now,
+                f"staff:{staff_id}",
+                "escalation_closed",
+                "escalation",
+                escalation_id,
             )
     return done

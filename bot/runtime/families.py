@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from bot.core import hours as hours_core
 from bot.core.first_contact import plan_first_contact
 from bot.core.model import Family, Parent, Role
-from bot.store import audit, families, outbox, staff as staff_store
+from bot.store import audit, families, outbox
+from bot.store import staff as staff_store
 
 if TYPE_CHECKING:
     from bot.runtime.service import Service
@@ -34,14 +35,19 @@ async def create_family(service: Service, family: Family, actor: str) -> int:
     now = service.now()
     async with service.db.transaction() as conn:
         if await families.reference_exists(conn, family.reference):
-            raise Conflict(f"a family with reference {family.reference!r} already exists", "reference")
+            raise Conflict(
+                f"a family with reference {family.reference!r} already exists", "reference"
+            )
         family_id = await families.create(conn, family, now)
-        await audit.record(conn, now, actor, "family_created", "family", family_id,
-                           parents=len(family.parents))
+        await audit.record(
+            conn, now, actor, "family_created", "family", family_id, parents=len(family.parents)
+        )
     return family_id
 
 
-async def allocate(service: Service, family_id: int, practitioner_id: int, actor: str) -> AllocationResult:
+async def allocate(
+    service: Service, family_id: int, practitioner_id: int, actor: str
+) -> AllocationResult:
     """Allocate a practitioner and queue first contact to every parent who may be texted."""
     now = service.now()
     practitioner = await staff_store.get(service.db, practitioner_id)
@@ -62,8 +68,15 @@ async def allocate(service: Service, family_id: int, practitioner_id: int, actor
             if outbox_id:
                 queued.append(outbox_id)
         await audit.record(
-            conn, now, actor, "family_allocated", "family", family_id,
-            practitioner_id=practitioner_id, first_contacts=len(queued), skipped=len(plan.skipped),
+            conn,
+            now,
+            actor,
+            "family_allocated",
+            "family",
+            family_id,
+            practitioner_id=practitioner_id,
+            first_contacts=len(queued),
+            skipped=len(plan.skipped),
         )
     service.wake_outbox()
     return AllocationResult(queued, plan.skipped)

@@ -1,9 +1,10 @@
-"""The inbound pipeline: from a stored row to triage, decision and its effects, in one unit of work."""
+"""The inbound pipeline: a stored row to triage, decision and effects, in one unit of work."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,9 @@ async def process_pending(service: Service) -> int:
     return done
 
 
-async def _candidates(conn: aiosqlite.Connection, channel: ChannelName, sender: str) -> list[Parent]:
+async def _candidates(
+    conn: aiosqlite.Connection, channel: ChannelName, sender: str
+) -> list[Parent]:
     if channel is ChannelName.TELEGRAM:
         try:
             return await families.parents_by_telegram(conn, int(sender))
@@ -115,16 +118,26 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
         )
         decision = decide(ctx)
         await inbound.mark_processed(
-            conn, inbound_id, at=now,
+            conn,
+            inbound_id,
+            at=now,
             parent_id=decision.parent.id if decision.parent else None,
             family_id=decision.family.id if decision.family else None,
-            risk=result.risk.value, intent=result.intent.value, reasons=list(result.reasons),
+            risk=result.risk.value,
+            intent=result.intent.value,
+            reasons=list(result.reasons),
             out_of_hours=decision.out_of_hours,
         )
         # Rule names and levels only: the audit log never holds message text.
         await audit.record(
-            conn, now, "system", "triage", "inbound", inbound_id,
-            risk=result.risk.value, intent=result.intent.value,
+            conn,
+            now,
+            "system",
+            "triage",
+            "inbound",
+            inbound_id,
+            risk=result.risk.value,
+            intent=result.intent.value,
         )
         await apply(service, conn, inbound_id, decision, now, state)
     service.wake_outbox()
@@ -132,8 +145,12 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
 
 
 async def apply(
-    service: Service, conn: aiosqlite.Connection, inbound_id: int, decision: InboundDecision,
-    now: datetime, state: Hours,
+    service: Service,
+    conn: aiosqlite.Connection,
+    inbound_id: int,
+    decision: InboundDecision,
+    now: datetime,
+    state: Hours,
 ) -> None:
     from bot.runtime import appointments, escalations
 
@@ -142,26 +159,43 @@ async def apply(
     for action in decision.actions:
         if isinstance(action, Escalate):
             told = await escalations.open_escalation(
-                service, conn, inbound_id=inbound_id, family=family, parent=parent,
-                level=action.level, reasons=list(action.reasons), at=now,
+                service,
+                conn,
+                inbound_id=inbound_id,
+                family=family,
+                parent=parent,
+                level=action.level,
+                reasons=list(action.reasons),
+                at=now,
             )
     for action in decision.actions:
         match action:
             case AddToQueue():
                 await queue.add(
-                    conn, kind=action.kind, audience=action.audience,
+                    conn,
+                    kind=action.kind,
+                    audience=action.audience,
                     practitioner_id=action.practitioner_id,
                     family_id=family.id if family else None,
-                    parent_id=parent.id if parent else None, inbound_id=inbound_id,
-                    summary=action.summary, out_of_hours=decision.out_of_hours, at=now,
+                    parent_id=parent.id if parent else None,
+                    inbound_id=inbound_id,
+                    summary=action.summary,
+                    out_of_hours=decision.out_of_hours,
+                    at=now,
                 )
             case SetOptOut():
                 assert parent is not None and parent.id is not None
                 await families.set_opted_out(conn, parent.id, action.opted_out, now)
                 await audit.record(
-                    conn, now, "parent", "opted_out" if action.opted_out else "opted_in",
-                    "parent", parent.id,
+                    conn,
+                    now,
+                    "parent",
+                    "opted_out" if action.opted_out else "opted_in",
+                    "parent",
+                    parent.id,
                 )
+                # A reply decided alongside (the opt-in confirmation) goes to the parent as now.
+                parent = replace(parent, opted_out=action.opted_out)
             case Reply():
                 assert parent is not None
                 name = action.message
@@ -173,13 +207,26 @@ async def apply(
                         state.next_opening, parent.language, service.team_timezone()
                     )
                 await send_to_parent(
-                    service, conn, parent, name, values, now, urgent=action.urgent,
-                    dedupe_key=action.dedupe_key, family_id=family.id if family else None,
+                    service,
+                    conn,
+                    parent,
+                    name,
+                    values,
+                    now,
+                    urgent=action.urgent,
+                    dedupe_key=action.dedupe_key,
+                    family_id=family.id if family else None,
                 )
             case AppointmentReply():
                 assert parent is not None and family is not None
                 await appointments.handle_reply(
-                    service, conn, family, parent, action.intent, inbound_id, now,
+                    service,
+                    conn,
+                    family,
+                    parent,
+                    action.intent,
+                    inbound_id,
+                    now,
                     out_of_hours=decision.out_of_hours,
                 )
             case Escalate():
@@ -187,12 +234,21 @@ async def apply(
 
 
 async def send_to_parent(
-    service: Service, conn: aiosqlite.Connection, parent: Parent, message: str,
-    values: dict[str, str], now: datetime, *, urgent: bool = False, dedupe_key: str | None = None,
-    family_id: int | None = None, appointment_id: int | None = None,
-    on_behalf_of: int | None = None, purpose: str | None = None,
+    service: Service,
+    conn: aiosqlite.Connection,
+    parent: Parent,
+    message: str,
+    values: dict[str, str],
+    now: datetime,
+    *,
+    urgent: bool = False,
+    dedupe_key: str | None = None,
+    family_id: int | None = None,
+    appointment_id: int | None = None,
+    on_behalf_of: int | None = None,
+    purpose: str | None = None,
 ) -> int | None:
-    """Render a template for one parent and put it in the outbox (never to an uncontactable parent)."""
+    """Render a template for one parent into the outbox; nothing for an uncontactable parent."""
     if why_not_contactable(parent) is not None:
         return None
     route = route_for(parent)
@@ -204,17 +260,33 @@ async def send_to_parent(
     not_before = now if urgent else hours_core.next_sending_time(service.policies.hours, now)
     channel, address = route
     draft = OutboxDraft(
-        channel=channel, recipient=address, purpose=purpose or message, body=rendered.body,
-        not_before=not_before, parent_id=parent.id, family_id=family_id or parent.family_id,
-        appointment_id=appointment_id, template=message, locale=rendered.locale, urgent=urgent,
-        on_behalf_of=on_behalf_of, dedupe_key=dedupe_key, encoding=rendered.encoding,
+        channel=channel,
+        recipient=address,
+        purpose=purpose or message,
+        body=rendered.body,
+        not_before=not_before,
+        parent_id=parent.id,
+        family_id=family_id or parent.family_id,
+        appointment_id=appointment_id,
+        template=message,
+        locale=rendered.locale,
+        urgent=urgent,
+        on_behalf_of=on_behalf_of,
+        dedupe_key=dedupe_key,
+        encoding=rendered.encoding,
         segments=rendered.segments,
     )
     outbox_id = await outbox.enqueue(conn, draft, now)
     if outbox_id and rendered.fell_back:
         await audit.record(
-            conn, now, "system", "translation_missing", "outbox", outbox_id,
-            template=message, locale=parent.language,
+            conn,
+            now,
+            "system",
+            "translation_missing",
+            "outbox",
+            outbox_id,
+            template=message,
+            locale=parent.language,
         )
     return outbox_id
 
@@ -223,4 +295,6 @@ async def queue_for_practitioner(
     conn: aiosqlite.Connection, family_practitioner: int | None, kind: QueueKind, **fields
 ) -> int:
     audience = "practitioner" if family_practitioner else "unassigned"
-    return await queue.add(conn, kind=kind, audience=audience, practitioner_id=family_practitioner, **fields)
+    return await queue.add(
+        conn, kind=kind, audience=audience, practitioner_id=family_practitioner, **fields
+    )

@@ -64,7 +64,10 @@ class Service:
         if clock is None:
             clock = Clock(parse_instant(settings.now) if settings.now else None)
             if clock.frozen:
-                log.warning("the clock is frozen at %s (CRADLE_NOW): for tests and demonstrations only", settings.now)
+                log.warning(
+                    "the clock is frozen at %s (CRADLE_NOW): for tests and demonstrations only",
+                    settings.now,
+                )
         db = await open_database(settings.database)
         if transports is None:
             transports = await build_transports(settings)

@@ -75,7 +75,7 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write unit of work: BEGIN IMMEDIATE so read-then-write never meets 'database is locked'."""
+        """A write unit of work, BEGIN IMMEDIATE: read-then-write never meets 'database is locked'."""
         assert self._writer is not None, "database is not open"
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")

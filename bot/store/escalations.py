@@ -32,35 +32,61 @@ class EscalationRow:
 
 def _row(r: aiosqlite.Row) -> EscalationRow:
     return EscalationRow(
-        id=r["id"], inbound_id=r["inbound_id"], family_id=r["family_id"],
-        parent_id=r["parent_id"], level=Risk(r["level"]), reasons=json.loads(r["reasons"]),
-        chain=r["chain"], step=r["step"],
+        id=r["id"],
+        inbound_id=r["inbound_id"],
+        family_id=r["family_id"],
+        parent_id=r["parent_id"],
+        level=Risk(r["level"]),
+        reasons=json.loads(r["reasons"]),
+        chain=r["chain"],
+        step=r["step"],
         deadline=from_ts(r["deadline"]),  # type: ignore[arg-type]
         status=r["status"],
         created_at=from_ts(r["created_at"]),  # type: ignore[arg-type]
-        acknowledged_at=from_ts(r["acknowledged_at"]), acknowledged_by=r["acknowledged_by"],
+        acknowledged_at=from_ts(r["acknowledged_at"]),
+        acknowledged_by=r["acknowledged_by"],
         action_taken=r["action_taken"],
     )
 
 
 async def create(
-    conn: aiosqlite.Connection, *, inbound_id: int | None, family_id: int | None,
-    parent_id: int | None, level: Risk, reasons: list[str], chain: str, deadline: datetime,
+    conn: aiosqlite.Connection,
+    *,
+    inbound_id: int | None,
+    family_id: int | None,
+    parent_id: int | None,
+    level: Risk,
+    reasons: list[str],
+    chain: str,
+    deadline: datetime,
     at: datetime,
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO escalations (inbound_id, family_id, parent_id, level, reasons, chain, step,"
         " deadline, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-        (inbound_id, family_id, parent_id, level.value, json.dumps(reasons), chain,
-         ts(deadline), ts(at)),
+        (
+            inbound_id,
+            family_id,
+            parent_id,
+            level.value,
+            json.dumps(reasons),
+            chain,
+            ts(deadline),
+            ts(at),
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
 async def record_notice(
-    conn: aiosqlite.Connection, escalation_id: int, step: int, staff_id: int | None,
-    recipient: str, channel: str, at: datetime,
+    conn: aiosqlite.Connection,
+    escalation_id: int,
+    step: int,
+    staff_id: int | None,
+    recipient: str,
+    channel: str,
+    at: datetime,
 ) -> bool:
     cursor = await conn.execute(
         "INSERT INTO escalation_notices (escalation_id, step, staff_id, recipient, channel, at)"
@@ -78,7 +104,9 @@ async def due(conn: aiosqlite.Connection, at: datetime) -> list[EscalationRow]:
         return [_row(r) for r in await cur.fetchall()]
 
 
-async def climb(conn: aiosqlite.Connection, escalation_id: int, step: int, deadline: datetime) -> None:
+async def climb(
+    conn: aiosqlite.Connection, escalation_id: int, step: int, deadline: datetime
+) -> None:
     await conn.execute(
         "UPDATE escalations SET step = ?, deadline = ? WHERE id = ? AND status = 'open'",
         (step, ts(deadline), escalation_id),
@@ -142,7 +170,11 @@ async def notified_staff(db: Database, staff_id: int) -> list[EscalationRow]:
 
 
 async def add_cover(
-    conn: aiosqlite.Connection, practitioner_id: int, cover_id: int, starts: date, ends: date,
+    conn: aiosqlite.Connection,
+    practitioner_id: int,
+    cover_id: int,
+    starts: date,
+    ends: date,
     at: datetime,
 ) -> int:
     cursor = await conn.execute(
@@ -156,7 +188,10 @@ async def add_cover(
 
 async def cover_in_force(db: Database | aiosqlite.Connection, on: date) -> dict[int, int]:
     """practitioner id -> covering practitioner id, for cover that includes this day."""
-    sql = "SELECT practitioner_id, cover_id FROM cover WHERE starts_on <= ? AND ends_on >= ? ORDER BY id"
+    sql = (
+        "SELECT practitioner_id, cover_id FROM cover"
+        " WHERE starts_on <= ? AND ends_on >= ? ORDER BY id"
+    )
     params = (on.isoformat(), on.isoformat())
     if isinstance(db, Database):
         rows = await db.fetch_all(sql, params)

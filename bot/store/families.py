@@ -44,8 +44,10 @@ def _family(row: aiosqlite.Row, parents: list[Parent]) -> Family:
         birth_date=_date(row["birth_date"]),
         practitioner_id=row["practitioner_id"],
         referrer=Referrer(
-            row["referrer_name"], row["referrer_role"],
-            row["referrer_organisation"], row["referrer_contact"],
+            row["referrer_name"],
+            row["referrer_role"],
+            row["referrer_organisation"],
+            row["referrer_contact"],
         ),
         self_referral=bool(row["self_referral"]),
         status=row["status"],
@@ -65,10 +67,19 @@ async def create(conn: aiosqlite.Connection, family: Family, at: datetime) -> in
         "INSERT INTO families (reference, baby_name, mother_name, due_date, birth_date,"
         " referrer_name, referrer_role, referrer_organisation, referrer_contact,"
         " self_referral, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (family.reference, family.baby_name, family.mother_name,
-         family.due_date.isoformat() if family.due_date else None,
-         family.birth_date.isoformat() if family.birth_date else None,
-         r.name, r.role, r.organisation, r.contact, int(family.self_referral), ts(at)),
+        (
+            family.reference,
+            family.baby_name,
+            family.mother_name,
+            family.due_date.isoformat() if family.due_date else None,
+            family.birth_date.isoformat() if family.birth_date else None,
+            r.name,
+            r.role,
+            r.organisation,
+            r.contact,
+            int(family.self_referral),
+            ts(at),
+        ),
     )
     family_id = cursor.lastrowid
     assert family_id is not None
@@ -83,10 +94,23 @@ async def add_parent(conn: aiosqlite.Connection, family_id: int, p: Parent, at: 
         " channel, wants_letters, prefers_phone_call, address, consent_to_text, do_not_contact,"
         " do_not_contact_reason, opted_out, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (family_id, p.name, p.relationship, p.mobile, p.telegram_chat_id, p.language,
-         p.channel.value, int(p.wants_letters), int(p.prefers_phone_call), p.address,
-         int(p.consent_to_text), int(p.do_not_contact), p.do_not_contact_reason,
-         int(p.opted_out), ts(at)),
+        (
+            family_id,
+            p.name,
+            p.relationship,
+            p.mobile,
+            p.telegram_chat_id,
+            p.language,
+            p.channel.value,
+            int(p.wants_letters),
+            int(p.prefers_phone_call),
+            p.address,
+            int(p.consent_to_text),
+            int(p.do_not_contact),
+            p.do_not_contact_reason,
+            int(p.opted_out),
+            ts(at),
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid

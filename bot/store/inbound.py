@@ -55,8 +55,15 @@ def _row(row: aiosqlite.Row) -> StoredInbound:
 
 
 def _params(m: InboundMessage) -> tuple:
-    return (m.channel.value, m.external_id, m.sender, m.body, json.dumps(list(m.media)),
-            m.media_kind, ts(m.received_at))
+    return (
+        m.channel.value,
+        m.external_id,
+        m.sender,
+        m.body,
+        json.dumps(list(m.media)),
+        m.media_kind,
+        ts(m.received_at),
+    )
 
 
 class IntakeWriter:
@@ -108,25 +115,56 @@ class IntakeWriter:
         if not batch:
             return
         try:
-            results = []
             async with self._db.transaction() as conn:
-                for message, _ in batch:
-                    cursor = await conn.execute(_INSERT, _params(message))
-                    new = cursor.rowcount == 1
-                    async with conn.execute(
-                        "SELECT id FROM inbound WHERE channel = ? AND external_id = ?",
-                        (message.channel.value, message.external_id),
-                    ) as cur:
-                        row = await cur.fetchone()
-                    results.append((row[0], new))
+                results = await _insert_batch(conn, [message for message, _ in batch])
         except Exception as exc:  # every waiter learns its message was not stored
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
             return
+        except BaseException:  # cancelled while shutting down: no waiter is left hanging
+            for _, future in batch:
+                future.cancel()
+            raise
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
+
+
+async def _insert_batch(
+    conn: aiosqlite.Connection, messages: list[InboundMessage]
+) -> list[tuple[int, bool]]:
+    """Insert many messages in one statement; (id, new) for each, in order.
+
+    One round trip to the database thread for the whole batch rather than two a message:
+    at many requests a second those trips, not SQLite, were the cost. A message stored
+    before (a replay), or twice in the batch, is new only the first time.
+    """
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(messages))
+    params = [value for message in messages for value in _params(message)]
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO inbound (channel, external_id, sender, body, media, media_kind,"
+        f" received_at) VALUES {rows} ON CONFLICT (channel, external_id) DO NOTHING"
+        " RETURNING id, channel, external_id",
+        params,
+    )
+    fresh = {(row[1], row[2]): row[0] for row in inserted}
+    keys = [(m.channel.value, m.external_id) for m in messages]
+    ids = dict(fresh)
+    missing = list(dict.fromkeys(key for key in keys if key not in fresh))
+    if missing:
+        pairs = ", ".join(["(?, ?)"] * len(missing))
+        found = await conn.execute_fetchall(
+            "SELECT id, channel, external_id FROM inbound"
+            f" WHERE (channel, external_id) IN (VALUES {pairs})",
+            [value for key in missing for value in key],
+        )
+        ids.update({(row[1], row[2]): row[0] for row in found})
+    results = []
+    for key in keys:
+        results.append((ids[key], key in fresh))
+        fresh.pop(key, None)  # the same message again in this batch is not new
+    return results
 
 
 async def unprocessed_ids(db: Database, limit: int = 100) -> list[int]:
@@ -162,8 +200,16 @@ async def mark_processed(
     await conn.execute(
         "UPDATE inbound SET processed_at = ?, parent_id = ?, family_id = ?, risk = ?, intent = ?,"
         " reasons = ?, out_of_hours = ? WHERE id = ?",
-        (ts(at), parent_id, family_id, risk, intent, json.dumps(reasons), int(out_of_hours),
-         inbound_id),
+        (
+            ts(at),
+            parent_id,
+            family_id,
+            risk,
+            intent,
+            json.dumps(reasons),
+            int(out_of_hours),
+            inbound_id,
+        ),
     )
 
 

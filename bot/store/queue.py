@@ -29,11 +29,17 @@ class QueueItem:
 
 def _row(r: aiosqlite.Row) -> QueueItem:
     return QueueItem(
-        id=r["id"], kind=QueueKind(r["kind"]), audience=r["audience"],
-        practitioner_id=r["practitioner_id"], family_id=r["family_id"],
-        parent_id=r["parent_id"], inbound_id=r["inbound_id"],
-        appointment_id=r["appointment_id"], summary=r["summary"],
-        out_of_hours=bool(r["out_of_hours"]), status=r["status"],
+        id=r["id"],
+        kind=QueueKind(r["kind"]),
+        audience=r["audience"],
+        practitioner_id=r["practitioner_id"],
+        family_id=r["family_id"],
+        parent_id=r["parent_id"],
+        inbound_id=r["inbound_id"],
+        appointment_id=r["appointment_id"],
+        summary=r["summary"],
+        out_of_hours=bool(r["out_of_hours"]),
+        status=r["status"],
         created_at=from_ts(r["created_at"]),  # type: ignore[arg-type]
     )
 
@@ -56,8 +62,18 @@ async def add(
         "INSERT INTO queue_items (kind, audience, practitioner_id, family_id, parent_id,"
         " inbound_id, appointment_id, summary, out_of_hours, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind.value, audience, practitioner_id, family_id, parent_id, inbound_id,
-         appointment_id, summary, int(out_of_hours), ts(at)),
+        (
+            kind.value,
+            audience,
+            practitioner_id,
+            family_id,
+            parent_id,
+            inbound_id,
+            appointment_id,
+            summary,
+            int(out_of_hours),
+            ts(at),
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -76,7 +92,9 @@ async def open_items(
     return [_row(r) for r in await db.fetch_all(sql, params)]
 
 
-async def mark_handled(conn: aiosqlite.Connection, item_id: int, staff_id: int | None, at: datetime) -> bool:
+async def mark_handled(
+    conn: aiosqlite.Connection, item_id: int, staff_id: int | None, at: datetime
+) -> bool:
     cursor = await conn.execute(
         "UPDATE queue_items SET status = 'handled', handled_at = ?, handled_by = ?"
         " WHERE id = ? AND status = 'open'",

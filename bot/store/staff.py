@@ -22,12 +22,23 @@ def _staff(row: aiosqlite.Row) -> Staff:
     )
 
 
-async def add(conn: aiosqlite.Connection, staff: Staff, at: datetime, password_hash: str | None = None) -> int:
+async def add(
+    conn: aiosqlite.Connection, staff: Staff, at: datetime, password_hash: str | None = None
+) -> int:
     cursor = await conn.execute(
-        "INSERT INTO staff (name, role, email, mobile, telegram_chat_id, password_hash, active, created_at)"
+        "INSERT INTO staff (name, role, email, mobile, telegram_chat_id, password_hash, active,"
+        " created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (staff.name, staff.role.value, staff.email, staff.mobile, staff.telegram_chat_id,
-         password_hash, int(staff.active), ts(at)),
+        (
+            staff.name,
+            staff.role.value,
+            staff.email,
+            staff.mobile,
+            staff.telegram_chat_id,
+            password_hash,
+            int(staff.active),
+            ts(at),
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid

@@ -25,14 +25,29 @@ class TemplateVersion:
 
 def _row(r: aiosqlite.Row) -> TemplateVersion:
     return TemplateVersion(
-        r["id"], r["message"], r["locale"], r["variant"], r["body"], r["action"], r["reason"],
-        r["author_id"], from_ts(r["created_at"]),  # type: ignore[arg-type]
+        r["id"],
+        r["message"],
+        r["locale"],
+        r["variant"],
+        r["body"],
+        r["action"],
+        r["reason"],
+        r["author_id"],
+        from_ts(r["created_at"]),  # type: ignore[arg-type]
     )
 
 
 async def add_version(
-    conn: aiosqlite.Connection, *, message: str, locale: str, variant: str, body: str | None,
-    action: str, reason: str, author_id: int | None, at: datetime,
+    conn: aiosqlite.Connection,
+    *,
+    message: str,
+    locale: str,
+    variant: str,
+    body: str | None,
+    action: str,
+    reason: str,
+    author_id: int | None,
+    at: datetime,
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO template_versions (message, locale, variant, body, action, reason, author_id,"
@@ -43,7 +58,9 @@ async def add_version(
     return cursor.lastrowid
 
 
-async def history(db: Database, message: str, locale: str, variant: str = "") -> list[TemplateVersion]:
+async def history(
+    db: Database, message: str, locale: str, variant: str = "standard"
+) -> list[TemplateVersion]:
     rows = await db.fetch_all(
         "SELECT * FROM template_versions WHERE message = ? AND locale = ? AND variant = ?"
         " ORDER BY id DESC",

@@ -10,7 +10,18 @@ from aiohttp import web
 from bot.core.model import Family, Staff
 from bot.runtime import escalations as escalation_runtime
 from bot.runtime.families import Conflict, NotFound, allocate, create_family
-from bot.store import audit, escalations, families, inbound, outbox, queue, staff as staff_store, tokens
+from bot.store import (
+    audit,
+    escalations,
+    families,
+    inbound,
+    outbox,
+    queue,
+    tokens,
+)
+from bot.store import (
+    staff as staff_store,
+)
 from bot.store.db import ts
 from bot.web.errors import ApiError, read_json
 from bot.web.keys import SERVICE
@@ -43,8 +54,13 @@ def _id(request: web.Request, name: str = "id") -> int:
 
 
 def staff_json(member: Staff) -> dict:
-    return {"id": member.id, "name": member.name, "role": member.role.value,
-            "email": member.email, "active": member.active}
+    return {
+        "id": member.id,
+        "name": member.name,
+        "role": member.role.value,
+        "email": member.email,
+        "active": member.active,
+    }
 
 
 def family_json(family: Family) -> dict:
@@ -60,11 +76,18 @@ def family_json(family: Family) -> dict:
         "referrer": asdict(family.referrer),
         "parents": [
             {
-                "id": p.id, "name": p.name, "relationship": p.relationship, "mobile": p.mobile,
-                "language": p.language, "channel": p.channel.value,
-                "wants_letters": p.wants_letters, "prefers_phone_call": p.prefers_phone_call,
-                "consent_to_text": p.consent_to_text, "do_not_contact": p.do_not_contact,
-                "opted_out": p.opted_out, "telegram_linked": p.telegram_chat_id is not None,
+                "id": p.id,
+                "name": p.name,
+                "relationship": p.relationship,
+                "mobile": p.mobile,
+                "language": p.language,
+                "channel": p.channel.value,
+                "wants_letters": p.wants_letters,
+                "prefers_phone_call": p.prefers_phone_call,
+                "consent_to_text": p.consent_to_text,
+                "do_not_contact": p.do_not_contact,
+                "opted_out": p.opted_out,
+                "telegram_linked": p.telegram_chat_id is not None,
             }
             for p in family.parents
         ],
@@ -110,7 +133,9 @@ async def _allocate(service, family_id: int, practitioner_id: int, actor: str) -
     try:
         result = await allocate(service, family_id, practitioner_id, actor)
     except NotFound as exc:
-        raise ApiError(422 if str(exc) == "practitioner_id" else 404, f"no such {exc}", str(exc)) from None
+        raise ApiError(
+            422 if str(exc) == "practitioner_id" else 404, f"no such {exc}", str(exc)
+        ) from None
     except Conflict as exc:
         raise ApiError(422, str(exc), exc.field) from None
     return {
@@ -129,7 +154,9 @@ async def allocate_family(request: web.Request) -> web.Response:
     assert practitioner_id is not None
     if await families.get(service.db, family_id) is None:
         raise ApiError(404, "no such family", "id")
-    return web.json_response({"first_contact": await _allocate(service, family_id, practitioner_id, actor)})
+    return web.json_response(
+        {"first_contact": await _allocate(service, family_id, practitioner_id, actor)}
+    )
 
 
 @routes.get("/api/v1/families/{id}")
@@ -150,23 +177,39 @@ async def family_messages(request: web.Request) -> web.Response:
         raise ApiError(404, "no such family", "id")
     items = [
         {
-            "direction": "in", "id": m.id, "parent_id": m.parent_id, "channel": m.message.channel.value,
-            "body": m.message.body, "at": ts(m.message.received_at), "risk": m.risk,
-            "intent": m.intent, "out_of_hours": m.out_of_hours, "media": list(m.message.media),
+            "direction": "in",
+            "id": m.id,
+            "parent_id": m.parent_id,
+            "channel": m.message.channel.value,
+            "body": m.message.body,
+            "at": ts(m.message.received_at),
+            "risk": m.risk,
+            "intent": m.intent,
+            "out_of_hours": m.out_of_hours,
+            "media": list(m.message.media),
         }
         for m in await inbound.for_family(service.db, family_id)
     ] + [
         {
-            "direction": "out", "id": o.id, "parent_id": o.parent_id, "channel": o.channel.value,
-            "body": o.body, "at": ts(o.created_at), "status": o.status.value,
-            "purpose": o.purpose, "segments": o.segments, "error_code": o.error_code,
+            "direction": "out",
+            "id": o.id,
+            "parent_id": o.parent_id,
+            "channel": o.channel.value,
+            "body": o.body,
+            "at": ts(o.created_at),
+            "status": o.status.value,
+            "purpose": o.purpose,
+            "segments": o.segments,
+            "error_code": o.error_code,
         }
         for o in await outbox.for_family(service.db, family_id)
         if o.parent_id is not None
     ]
     items.sort(key=lambda m: (m["at"], m["direction"], m["id"]))
     async with service.db.transaction() as conn:
-        await audit.record(conn, service.now(), actor, "family_messages_viewed", "family", family_id)
+        await audit.record(
+            conn, service.now(), actor, "family_messages_viewed", "family", family_id
+        )
     return web.json_response({"family_id": family_id, "messages": items})
 
 
@@ -180,26 +223,52 @@ async def get_queue(request: web.Request) -> web.Response:
         try:
             practitioner_id = int(raw)
         except ValueError:
-            raise ApiError(400, "practitioner_id must be a whole number", "practitioner_id") from None
-        items = await queue.open_items(service.db, audience="practitioner", practitioner_id=practitioner_id)
+            raise ApiError(
+                400, "practitioner_id must be a whole number", "practitioner_id"
+            ) from None
+        items = await queue.open_items(
+            service.db, audience="practitioner", practitioner_id=practitioner_id
+        )
     elif audience in ("unassigned", "administrator"):
         items = await queue.open_items(service.db, audience=audience)
     else:
-        raise ApiError(400, "give practitioner_id, or audience=unassigned or administrator", "practitioner_id")
-    return web.json_response({"items": [
-        {"id": i.id, "kind": i.kind.value, "audience": i.audience, "family_id": i.family_id,
-         "parent_id": i.parent_id, "inbound_id": i.inbound_id, "summary": i.summary,
-         "out_of_hours": i.out_of_hours, "created_at": ts(i.created_at)}
-        for i in items
-    ]})
+        raise ApiError(
+            400, "give practitioner_id, or audience=unassigned or administrator", "practitioner_id"
+        )
+    return web.json_response(
+        {
+            "items": [
+                {
+                    "id": i.id,
+                    "kind": i.kind.value,
+                    "audience": i.audience,
+                    "family_id": i.family_id,
+                    "parent_id": i.parent_id,
+                    "inbound_id": i.inbound_id,
+                    "summary": i.summary,
+                    "out_of_hours": i.out_of_hours,
+                    "created_at": ts(i.created_at),
+                }
+                for i in items
+            ]
+        }
+    )
 
 
 def escalation_json(row) -> dict:  # noqa: ANN001
     return {
-        "id": row.id, "level": row.level.value, "status": row.status, "family_id": row.family_id,
-        "parent_id": row.parent_id, "inbound_id": row.inbound_id, "reasons": row.reasons,
-        "chain": row.chain, "step": row.step, "deadline": ts(row.deadline),
-        "created_at": ts(row.created_at), "acknowledged_by": row.acknowledged_by,
+        "id": row.id,
+        "level": row.level.value,
+        "status": row.status,
+        "family_id": row.family_id,
+        "parent_id": row.parent_id,
+        "inbound_id": row.inbound_id,
+        "reasons": row.reasons,
+        "chain": row.chain,
+        "step": row.step,
+        "deadline": ts(row.deadline),
+        "created_at": ts(row.created_at),
+        "acknowledged_by": row.acknowledged_by,
     }
 
 

@@ -7,7 +7,20 @@ from importlib import resources
 from aiohttp import web
 
 from bot.runtime.service import Service
-from bot.web import api, api_appointments, console, simulator, webhooks_telegram, webhooks_twilio
+from bot.web import (
+    api,
+    api_appointments,
+    auth,
+    console,
+    console_admin,
+    console_admin_families,
+    console_escalations,
+    console_family,
+    console_queue,
+    simulator,
+    webhooks_telegram,
+    webhooks_twilio,
+)
 from bot.web.errors import api_errors
 from bot.web.keys import SERVICE
 
@@ -27,9 +40,10 @@ def make_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
-    for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, console):
+    consoles = (auth, console, console_queue, console_family, console_escalations)
+    consoles += (console_admin, console_admin_families)
+    for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")
     app.router.add_static("/static", str(static))
     return app
-

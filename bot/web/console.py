@@ -1,32 +1,183 @@
-"""The staff console (grows into the full console: login, queues, escalations, administration)."""
+"""The staff console: its start page, and who may see what (shared by every console area).
+
+The areas are console_queue (practitioners), console_family (a family's conversation),
+console_escalations (the duty view) and console_admin (the administrator's pages).
+"""
 
 from __future__ import annotations
 
-from aiohttp import web
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from bot.store import families, queue, staff as staff_store
+from aiohttp import web
+from babel import Locale
+
+from bot.core.model import Family, Role, Staff
+from bot.runtime.service import Service
+from bot.store import console as console_store
+from bot.store import staff as staff_store
+from bot.store.escalations import EscalationRow, cover_in_force
+from bot.web import auth
 from bot.web.keys import SERVICE
-from bot.web.pages import render
+from bot.web.validation import LANGUAGES
 
 routes = web.RouteTableDef()
 
+DUTY_ROLES = (Role.DUTY_CLINICIAN, Role.CLINICAL_LEAD)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in member of staff on one day, with what decides what they may see."""
+
+    staff: Staff
+    today: date
+    cover: Mapping[int, int] = field(default_factory=dict)  # away -> covering them today
+    notified_families: frozenset[int] = frozenset()  # escalations they were told about
+    escalated_families: frozenset[int] = frozenset()  # any escalation, for the duty roles
+
+    @property
+    def id(self) -> int:
+        assert self.staff.id is not None
+        return self.staff.id
+
+    @property
+    def on_duty_rota(self) -> bool:
+        return self.staff.role in DUTY_ROLES
+
+    def holder(self, practitioner_id: int) -> int:
+        """Who holds this practitioner's families today: themselves, or whoever covers them."""
+        seen: set[int] = set()
+        current = practitioner_id
+        while current in self.cover and current not in seen:
+            seen.add(current)
+            current = self.cover[current]
+        return current
+
+    def holds(self, practitioner_id: int | None) -> bool:
+        return practitioner_id is not None and self.holder(practitioner_id) == self.id
+
+    def practitioners_held(self, staff_ids: Iterable[int]) -> list[int]:
+        """The practitioners (this person included) whose queues this person has today."""
+        return [member for member in staff_ids if self.holds(member)]
+
+    def may_open_family(self, family: Family) -> bool:
+        """Allocated to them, covered by them, or an escalation of it came to them."""
+        if self.staff.role is Role.ADMINISTRATOR:
+            return False
+        if family.practitioner_id == self.id or self.holds(family.practitioner_id):
+            return True
+        if family.id in self.notified_families:
+            return True
+        return self.on_duty_rota and family.id in self.escalated_families
+
+    def may_see_escalation(self, row: EscalationRow, family: Family | None, notified: bool) -> bool:
+        if self.on_duty_rota or notified:
+            return True
+        if self.staff.role is Role.ADMINISTRATOR or family is None:
+            return False
+        return family.practitioner_id == self.id or self.holds(family.practitioner_id)
+
+    def may_read_escalation_message(self, family: Family | None) -> bool:
+        """The administrator is told an escalation exists, never what the parent wrote."""
+        if self.staff.role is Role.ADMINISTRATOR:
+            return False
+        return family is None or self.may_open_family(family) or self.on_duty_rota
+
+
+def team_today(service: Service) -> date:
+    return service.now().astimezone(service.team_timezone()).date()
+
+
+async def viewer_for(service: Service, staff: Staff) -> Viewer:
+    assert staff.id is not None
+    today = team_today(service)
+    escalated = (
+        await console_store.family_ids_with_escalations(service.db)
+        if staff.role in DUTY_ROLES
+        else set()
+    )
+    return Viewer(
+        staff=staff,
+        today=today,
+        cover=await cover_in_force(service.db, today),
+        notified_families=frozenset(await console_store.notified_family_ids(service.db, staff.id)),
+        escalated_families=frozenset(escalated),
+    )
+
+
+async def signed_in_viewer(request: web.Request, *roles: Role) -> Viewer:
+    """The viewer for a page open to these roles (sign-in first; anyone else gets the 404)."""
+    staff = await auth.require_roles(request, *roles)
+    return await viewer_for(request.app[SERVICE], staff)
+
+
+async def staff_by_id(service: Service) -> dict[int, Staff]:
+    return {m.id: m for m in await staff_store.all_staff(service.db) if m.id is not None}
+
+
+def clinical_colleagues(everyone: Mapping[int, Staff], besides: int | None) -> list[Staff]:
+    """Active staff who can hold families, by name, leaving out one person."""
+    return sorted(
+        (m for m in everyone.values() if m.active and m.role in auth.CLINICAL and m.id != besides),
+        key=lambda m: m.name,
+    )
+
+
+def time_left(deadline: datetime, now: datetime) -> str:
+    """'14 minutes left', '2 hours 5 minutes left' or 'overdue by 3 minutes'."""
+    seconds = int((deadline - now).total_seconds())
+    minutes = (abs(seconds) + 59) // 60
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    span = " ".join(parts)
+    return f"{span} left" if seconds >= 0 else f"overdue by {span}"
+
+
+@functools.cache
+def language_options() -> list[tuple[str, str]]:
+    """Each language texts can be sent in, named in English and in itself."""
+    options = []
+    for code in sorted(LANGUAGES):
+        locale = Locale.parse(code)
+        english, own = locale.get_display_name("en_GB"), locale.get_display_name(code)
+        label = english if english == own else f"{english} ({own})"
+        options.append((code, label))
+    return sorted(options, key=lambda option: (option[0] != "en_GB", option[1]))
+
+
+def int_or_none(raw: object) -> int | None:
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        return None
+
 
 @routes.get("/")
-async def index(request: web.Request) -> web.Response:
+@auth.page
+async def index(request: web.Request) -> web.StreamResponse:
+    member = await auth.current_staff(request)
+    if member is not None:
+        return auth.redirect(auth.HOME[member.role])
     service = request.app[SERVICE]
-    return render("index.html", demo=service.settings.demo)
+    demo_logins = []
+    if service.settings.demo:
+        from bot import demo
 
-
-@routes.get("/queue")
-async def practitioner_queue(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
-    if not service.settings.demo:
-        raise web.HTTPNotFound()
-    members = [m for m in await staff_store.all_staff(service.db) if m.role.value != "administrator"]
-    sections = []
-    for member in members:
-        items = await queue.open_items(service.db, audience="practitioner", practitioner_id=member.id)
-        sections.append({"title": f"{member.name}'s queue", "items": items})
-    sections.append({"title": "Unassigned", "items": await queue.open_items(service.db, audience="unassigned")})
-    refs = {f.id: f.reference for f in await families.list_families(service.db)}
-    return render("queue.html", sections=sections, refs=refs, tz=service.team_timezone())
+        demo_logins = [(m.email, auth.role_label(m.role)) for m in demo.STAFF]
+        password = demo.DEMO_PASSWORD
+    else:
+        password = ""
+    return auth.render(
+        request,
+        "index.html",
+        demo=service.settings.demo,
+        demo_logins=demo_logins,
+        demo_password=password,
+    )

@@ -55,7 +55,9 @@ async def page(request: web.Request) -> web.Response:
             )
             phones.append(await _phone(service, parent.mobile, parent.name, detail))
     return render(
-        "simulator.html", phones=phones, tz=service.team_timezone(),
+        "simulator.html",
+        phones=phones,
+        tz=service.team_timezone(),
         error=request.query.get("error"),
     )
 
@@ -75,8 +77,11 @@ async def send(request: web.Request) -> web.Response:
     if not body:
         raise web.HTTPSeeOther(f"/simulator#{number}")
     message = InboundMessage(
-        channel=ChannelName.SMS, external_id=f"SIM{uuid.uuid4().hex}", sender=number,
-        body=body, received_at=service.now(),
+        channel=ChannelName.SMS,
+        external_id=f"SIM{uuid.uuid4().hex}",
+        sender=number,
+        body=body,
+        received_at=service.now(),
     )
     await pipeline.receive(service, message)
     raise web.HTTPSeeOther(f"/simulator#{number}")

@@ -18,7 +18,9 @@ def _unknown(data: dict, allowed: set[str], prefix: str) -> None:
             raise ApiError(422, f"unknown field {key!r}", f"{prefix}{key}")
 
 
-def text(data: dict, key: str, prefix: str = "", *, required: bool = False, max_len: int = 200) -> str:
+def text(
+    data: dict, key: str, prefix: str = "", *, required: bool = False, max_len: int = 200
+) -> str:
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -79,8 +81,18 @@ def practitioner_from(data: dict) -> tuple[str, Role, str | None, str | None]:
 
 
 PARENT_FIELDS = {
-    "name", "relationship", "mobile", "telegram_chat_id", "language", "channel", "wants_letters",
-    "prefers_phone_call", "address", "consent_to_text", "do_not_contact", "do_not_contact_reason",
+    "name",
+    "relationship",
+    "mobile",
+    "telegram_chat_id",
+    "language",
+    "channel",
+    "wants_letters",
+    "prefers_phone_call",
+    "address",
+    "consent_to_text",
+    "do_not_contact",
+    "do_not_contact_reason",
 }
 
 
@@ -97,7 +109,9 @@ def parent_from(data: Any, index: int) -> Parent:
             raise ApiError(422, str(exc), prefix + "mobile") from None
     language = text(data, "language", prefix) or "en_GB"
     if language not in LANGUAGES:
-        raise ApiError(422, f"language must be one of {', '.join(sorted(LANGUAGES))}", prefix + "language")
+        raise ApiError(
+            422, f"language must be one of {', '.join(sorted(LANGUAGES))}", prefix + "language"
+        )
     channel_raw = text(data, "channel", prefix) or "sms"
     try:
         channel = ChannelName(channel_raw)
@@ -106,7 +120,11 @@ def parent_from(data: Any, index: int) -> Parent:
     do_not_contact = flag(data, "do_not_contact", False, prefix)
     reason = text(data, "do_not_contact_reason", prefix, max_len=500)
     if do_not_contact and not reason:
-        raise ApiError(422, "give a reason when a parent is not to be contacted", prefix + "do_not_contact_reason")
+        raise ApiError(
+            422,
+            "give a reason when a parent is not to be contacted",
+            prefix + "do_not_contact_reason",
+        )
     return Parent(
         id=None,
         name=text(data, "name", prefix, required=True),
@@ -125,8 +143,15 @@ def parent_from(data: Any, index: int) -> Parent:
 
 
 FAMILY_FIELDS = {
-    "reference", "baby_name", "mother_name", "due_date", "birth_date", "referrer",
-    "self_referral", "practitioner_id", "parents",
+    "reference",
+    "baby_name",
+    "mother_name",
+    "due_date",
+    "birth_date",
+    "referrer",
+    "self_referral",
+    "practitioner_id",
+    "parents",
 }
 
 
@@ -141,8 +166,10 @@ def family_from(data: dict) -> tuple[Family, int | None]:
         raise ApiError(422, "referrer must be an object", "referrer")
     _unknown(referrer_raw, {"name", "role", "organisation", "contact"}, "referrer.")
     referrer = Referrer(
-        text(referrer_raw, "name", "referrer."), text(referrer_raw, "role", "referrer."),
-        text(referrer_raw, "organisation", "referrer."), text(referrer_raw, "contact", "referrer."),
+        text(referrer_raw, "name", "referrer."),
+        text(referrer_raw, "role", "referrer."),
+        text(referrer_raw, "organisation", "referrer."),
+        text(referrer_raw, "contact", "referrer."),
     )
     family = Family(
         id=None,

@@ -21,7 +21,9 @@ from bot.core.model import ChannelName, Family, InboundMessage, Intent, Parent, 
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 OPEN = Hours(open=True)
-CLOSED = Hours(open=False, closed_period="2026-11-25T09:00", next_opening=datetime(2026, 11, 25, 9, tzinfo=UTC))
+CLOSED = Hours(
+    open=False, closed_period="2026-11-25T09:00", next_opening=datetime(2026, 11, 25, 9, tzinfo=UTC)
+)
 
 
 def parent(**extra) -> Parent:  # noqa: ANN003
@@ -29,16 +31,24 @@ def parent(**extra) -> Parent:  # noqa: ANN003
 
 
 def context(
-    body: str = "hello", *, parents: tuple[Parent, ...] | None = None,
-    risk: Risk = Risk.NONE, intent: Intent = Intent.OTHER, hours: Hours = OPEN,
-    practitioner_id: int | None = 11, channel: ChannelName = ChannelName.SMS,
+    body: str = "hello",
+    *,
+    parents: tuple[Parent, ...] | None = None,
+    risk: Risk = Risk.NONE,
+    intent: Intent = Intent.OTHER,
+    hours: Hours = OPEN,
+    practitioner_id: int | None = 11,
+    channel: ChannelName = ChannelName.SMS,
 ) -> InboundContext:
     found = (parent(),) if parents is None else parents
     family = Family(id=3, reference="PIR-3", practitioner_id=practitioner_id, parents=list(found))
     return InboundContext(
         message=InboundMessage(channel, "SM1", "+447700900101", body, AT),
-        candidates=found, family=family if len(found) == 1 else None,
-        practitioner_id=practitioner_id, triage=Triaged(risk, intent, ("because",)), hours=hours,
+        candidates=found,
+        family=family if len(found) == 1 else None,
+        practitioner_id=practitioner_id,
+        triage=Triaged(risk, intent, ("because",)),
+        hours=hours,
     )
 
 
@@ -92,7 +102,9 @@ def test_start_after_opt_out_turns_texts_back_on() -> None:
 
 
 def test_a_do_not_contact_parent_gets_no_reply_but_their_message_is_routed() -> None:
-    decision = decide(context("HELP", parents=(parent(do_not_contact=True),), intent=Intent.HELP, hours=CLOSED))
+    decision = decide(
+        context("HELP", parents=(parent(do_not_contact=True),), intent=Intent.HELP, hours=CLOSED)
+    )
     assert Reply not in kinds(decision.actions)
     assert AddToQueue in kinds(decision.actions)
 
@@ -104,7 +116,9 @@ def test_appointment_replies_go_to_the_appointment_logic(intent: Intent) -> None
 
 
 def test_a_reply_and_a_risk_are_both_acted_on() -> None:
-    decision = decide(context("yes ill be there but things are bad", risk=Risk.CONCERN, intent=Intent.CONFIRM))
+    decision = decide(
+        context("yes ill be there but things are bad", risk=Risk.CONCERN, intent=Intent.CONFIRM)
+    )
     assert kinds(decision.actions)[0] is Escalate
     assert AppointmentReply(Intent.CONFIRM) in decision.actions
 

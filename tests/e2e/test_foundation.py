@@ -30,14 +30,19 @@ async def send_from_phone(live: Live, number: str, body: str) -> None:
     await pipeline.process_pending(live.service)
 
 
-async def test_first_contact_reaches_both_parents_but_never_a_do_not_contact_parent(live: Live) -> None:
+async def test_first_contact_reaches_both_parents_but_never_a_do_not_contact_parent(
+    live: Live,
+) -> None:
     amira = await add_practitioner(live)
     family = family_json(
         parents=[
             parent_json("Chloe Martin", "07700 900101"),
             parent_json("Dan Martin", "07700 900102", relationship="father"),
             parent_json(
-                "Ryan Cole", "07700 900103", relationship="father", do_not_contact=True,
+                "Ryan Cole",
+                "07700 900103",
+                relationship="father",
+                do_not_contact=True,
                 do_not_contact_reason="safeguarding",
             ),
         ],
@@ -95,13 +100,23 @@ async def test_an_unknown_number_goes_to_the_unassigned_queue_never_guessed(live
 async def test_a_number_shared_by_two_families_goes_to_the_unassigned_queue(live: Live) -> None:
     amira = await add_practitioner(live)
     shared = "07700 900555"
-    await live.api("POST", "/api/v1/families", json=family_json("PIR-1", [parent_json(mobile=shared)], practitioner_id=amira))
-    await live.api("POST", "/api/v1/families", json=family_json("PIR-2", [parent_json(mobile=shared)], practitioner_id=amira))
+    await live.api(
+        "POST",
+        "/api/v1/families",
+        json=family_json("PIR-1", [parent_json(mobile=shared)], practitioner_id=amira),
+    )
+    await live.api(
+        "POST",
+        "/api/v1/families",
+        json=family_json("PIR-2", [parent_json(mobile=shared)], practitioner_id=amira),
+    )
 
     await send_from_phone(live, shared, "see you then")
 
     _, unassigned = await live.api("GET", "/api/v1/queue?audience=unassigned")
-    assert [i["summary"] for i in unassigned["items"]] == ["message: number shared by several parents"]
+    assert [i["summary"] for i in unassigned["items"]] == [
+        "message: number shared by several parents"
+    ]
 
 
 def _count(path, table: str) -> int:  # noqa: ANN001
@@ -117,7 +132,10 @@ async def test_bad_api_input_gets_json_naming_the_field_and_changes_nothing(live
         (family_json(parents=[parent_json(mobile="not a number")]), "parents[0].mobile"),
         (family_json(parents=[]), "parents"),
         (family_json(parents=[parent_json(language="xx")]), "parents[0].language"),
-        (family_json(parents=[parent_json(do_not_contact=True)]), "parents[0].do_not_contact_reason"),
+        (
+            family_json(parents=[parent_json(do_not_contact=True)]),
+            "parents[0].do_not_contact_reason",
+        ),
         (family_json(reference=""), "reference"),
         (family_json(due_date="next week"), "due_date"),
         (family_json(colour="blue"), "colour"),
@@ -129,7 +147,9 @@ async def test_bad_api_input_gets_json_naming_the_field_and_changes_nothing(live
         assert 400 <= status < 500, (field, status, body)
         assert body["field"] == field, body
         assert body["error"]
-    async with live.http.post(live.base + "/api/v1/families", headers=live.auth, data=b"{not json") as r:
+    async with live.http.post(
+        live.base + "/api/v1/families", headers=live.auth, data=b"{not json"
+    ) as r:
         assert r.status == 400 and (await r.json())["field"] == "body"
     async with live.http.post(live.base + "/api/v1/families", json=family_json()) as r:
         assert r.status == 401 and (await r.json())["field"] == "Authorization"
@@ -149,7 +169,9 @@ async def test_migrations_run_twice_without_harm(tmp_path) -> None:  # noqa: ANN
     await db.close()
     db = await open_database(path, migrate=False)
     assert await db.migrate() == []
-    tables = {r["name"] for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = {
+        r["name"] for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")
+    }
     await db.close()
     assert {"families", "parents", "inbound", "outbox", "queue_items", "audit"} <= tables
 

@@ -4,7 +4,7 @@ CREATE TABLE template_versions (
     id INTEGER PRIMARY KEY,
     message TEXT NOT NULL,
     locale TEXT NOT NULL,
-    variant TEXT NOT NULL DEFAULT '',
+    variant TEXT NOT NULL DEFAULT 'standard',
     body TEXT,                      -- NULL when the action is 'reset' (back to the file default)
     action TEXT NOT NULL CHECK (action IN ('edit', 'rollback', 'reset')),
     reason TEXT NOT NULL DEFAULT '',

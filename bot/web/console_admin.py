@@ -1,0 +1,158 @@
+"""The administrator's pages: overview, the administrator's and unassigned queues, delivery
+failures and the audit log. Families are in console_admin_families."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.core.model import Family, Role, Staff
+from bot.store import audit, families, inbound, outbox, queue
+from bot.store import console as console_store
+from bot.store.db import from_ts
+from bot.store.outbox import OutboxRow
+from bot.web import auth
+from bot.web.console import signed_in_viewer, staff_by_id
+from bot.web.console_queue import FamilyCache, queue_rows
+from bot.web.keys import SERVICE
+
+routes = web.RouteTableDef()
+
+AUDIT_SHOWN = 200
+
+
+@routes.get("/admin")
+@auth.page
+async def overview(request: web.Request) -> web.StreamResponse:
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    service = request.app[SERVICE]
+    everything = await families.list_families(service.db)
+    open_families = [f for f in everything if f.status == "open"]
+    counts = {
+        "open_families": len(open_families),
+        "unallocated": sum(1 for f in open_families if f.practitioner_id is None),
+        "administrator": len(await queue.open_items(service.db, audience="administrator")),
+        "unassigned": len(await queue.open_items(service.db, audience="unassigned")),
+        "failures": len(await outbox.failures(service.db)),
+        "escalations": len(await console_store.escalations_with_status(service.db, "open")),
+    }
+    return auth.render(request, "console/admin_overview.html", counts=counts)
+
+
+@routes.get("/admin/queue")
+@auth.page
+async def admin_queue(request: web.Request) -> web.StreamResponse:
+    """Work routed to the administrator, and messages nobody could be matched to."""
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    service = request.app[SERVICE]
+    everyone = await staff_by_id(service)
+    cache = FamilyCache(service)
+    mine = await queue.open_items(service.db, audience="administrator")
+    unassigned = await queue.open_items(service.db, audience="unassigned")
+    senders = {}
+    for item in unassigned:
+        stored = await inbound.get(service.db, item.inbound_id) if item.inbound_id else None
+        if stored is not None:
+            senders[item.id] = stored.message.sender
+    return auth.render(
+        request,
+        "console/admin_queue.html",
+        mine=await queue_rows(service, mine, None, everyone, cache),
+        unassigned=await queue_rows(service, unassigned, None, everyone, cache),
+        senders=senders,
+        tz=service.team_timezone(),
+    )
+
+
+@dataclass(frozen=True)
+class FailureView:
+    row: OutboxRow
+    family: Family | None
+    to: str
+
+
+def _recipient(row: OutboxRow, family: Family | None, everyone: dict[int, Staff]) -> str:
+    if row.parent_id is not None and family is not None:
+        for parent in family.parents:
+            if parent.id == row.parent_id:
+                return parent.name
+    if row.staff_id is not None and row.staff_id in everyone:
+        return f"{everyone[row.staff_id].name} (staff alert)"
+    return "On call" if row.purpose == "escalation" else "Unknown"
+
+
+@routes.get("/admin/failures")
+@auth.page
+async def failures(request: web.Request) -> web.StreamResponse:
+    """Texts that could not be delivered: who, when, why. Never what they said."""
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    service = request.app[SERVICE]
+    everyone = await staff_by_id(service)
+    cache = FamilyCache(service)
+    shown = []
+    for row in await outbox.failures(service.db):
+        family = await cache.get(row.family_id)
+        shown.append(FailureView(row, family, _recipient(row, family, everyone)))
+    return auth.render(
+        request, "console/admin_failures.html", failures=shown, tz=service.team_timezone()
+    )
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: str
+
+
+def describe_actor(actor: str, everyone: dict[int, Staff]) -> str:
+    kind, _, number = actor.partition(":")
+    if kind == "staff" and number.isdigit() and int(number) in everyone:
+        member = everyone[int(number)]
+        return f"{member.name} ({auth.role_label(member.role).lower()})"
+    return actor
+
+
+@routes.get("/admin/audit")
+@auth.page
+async def audit_log(request: web.Request) -> web.StreamResponse:
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    service = request.app[SERVICE]
+    everyone = await staff_by_id(service)
+    subject = request.query.get("subject") or None
+    rows = await audit.recent(service.db, AUDIT_SHOWN, subject_type=subject)
+    shown = [
+        AuditView(
+            at=from_ts(r["at"]),  # type: ignore[arg-type]
+            actor=describe_actor(r["actor"], everyone),
+            action=r["action"].replace("_", " "),
+            subject=f"{r['subject_type']} {r['subject_id']}"
+            if r["subject_id"]
+            else r["subject_type"],
+            detail=", ".join(f"{k}: {v}" for k, v in sorted(r["detail"].items())),
+        )
+        for r in rows
+    ]
+    subjects = [
+        "family",
+        "parent",
+        "escalation",
+        "outbox",
+        "inbound",
+        "queue_item",
+        "staff",
+        "cover",
+    ]
+    return auth.render(
+        request,
+        "console/admin_audit.html",
+        entries=shown,
+        subject=subject or "",
+        subjects=subjects,
+        tz=service.team_timezone(),
+        limit=AUDIT_SHOWN,
+    )

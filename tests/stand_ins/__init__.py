@@ -1,0 +1,1 @@
+"""Loopback stand-ins for the outside services Cradle talks to, run as real HTTP servers."""
