@@ -48,6 +48,7 @@ class TelegramTransport:
                 " it looks like 123456789:ABC-def..."
             ) from None
         self.public_url = settings.public_url
+        self.closed = False
         self._alerts = AlertLookup(settings.database)
         self._pacer = pacer or Pacer()
 
@@ -110,5 +111,6 @@ class TelegramTransport:
         return SendResult(ok=True, provider_id=f"{chat_id}:{sent.message_id}")
 
     async def close(self) -> None:
+        self.closed = True
         await self._alerts.close()
         await self.bot.session.close()

@@ -61,7 +61,9 @@ class _Finding:
     idiom_words: str = ""
 
     def reason(self) -> str:
-        said = f"{self.level}: rule '{self.rule.name}' ({self.rule.language}) matched '{self.words}'"
+        said = (
+            f"{self.level}: rule '{self.rule.name}' ({self.rule.language}) matched '{self.words}'"
+        )
         if self.idiom is None:
             return said
         return (
@@ -74,6 +76,11 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
     """The risk a message suggests and what it says about an appointment, with reasons."""
     message = normalise_message(text)
     findings = _risk_findings(message, rules.risk)
+    # "d!e" and "w@nt" are letters to someone hiding a word, punctuation to everyone else
+    # ("help!he hit me"): read both ways for risk, and keep each rule's stronger reading.
+    disguised = normalise_message(text, signs_as_letters=True)
+    if disguised.key != message.key:
+        findings = _strongest_of_each_rule(findings + _risk_findings(disguised, rules.risk))
     language = _language(locale)
     findings.sort(key=lambda f: (-_RANK[f.level], f.rule.language != language))
     risk = findings[0].level if findings else Risk.NONE
@@ -105,6 +112,15 @@ def _risk_findings(message: Normalised, rules: tuple[RiskRule, ...]) -> list[_Fi
         if best is not None:
             findings.append(best)
     return findings
+
+
+def _strongest_of_each_rule(findings: list[_Finding]) -> list[_Finding]:
+    strongest: dict[int, _Finding] = {}
+    for finding in findings:
+        held = strongest.get(id(finding.rule))
+        if held is None or _RANK[finding.level] > _RANK[held.level]:
+            strongest[id(finding.rule)] = finding
+    return list(strongest.values())
 
 
 def _judge(message: Normalised, rule: RiskRule, match: re.Match[str]) -> _Finding:

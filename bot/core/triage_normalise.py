@@ -42,11 +42,13 @@ _HOMOGLYPHS = {
     "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t",
     # Urdu typed on an Arabic keyboard: the same word, different code points
     "ي": "ی", "ى": "ی", "ے": "ی", "ك": "ک", "ه": "ہ", "ھ": "ہ", "ۃ": "ہ", "ة": "ہ",
-}
+}  # fmt: skip
 
-# Digits and signs written for letters inside a word: k1ll, d!e, w@nt, 0verdose.
-_LOOKALIKE_SIGNS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
-                    "@": "a", "!": "i", "$": "s", "|": "l", "€": "e"}  # fmt: skip
+# Digits written for letters inside a word: k1ll, su1c1de, d3ad (never 10am, 3rd or b4).
+_LOOKALIKE_DIGITS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
+# Signs written for letters: d!e, w@nt, $uicide. Read both ways, since "help!he hit me" is
+# punctuation, not a letter: see normalise_message(signs_as_letters=...).
+_LOOKALIKE_SIGNS = {"!": "i", "@": "a", "$": "s", "|": "l", "€": "e"}
 
 # Text-speak and contractions, written as parents write them; keys and values are
 # squeezed like everything else when this module loads.
@@ -60,8 +62,8 @@ _TEXT_SPEAK = {
     "theyve": "they have", "youre": "you are", "ure": "you are", "theyre": "they are",
     "hes": "he is", "shes": "she is", "thats": "that is", "whats": "what is",
     "theres": "there is", "youll": "you will", "theyll": "they will", "itll": "it will",
-    "dont": "do not", "dnt": "do not", "don": "do not", "doesnt": "does not",
-    "dosnt": "does not", "didnt": "did not", "didn": "did not", "wont": "will not",
+    "dont": "do not", "dnt": "do not", "doesnt": "does not",
+    "dosnt": "does not", "didnt": "did not", "wont": "will not",
     "cant": "can not", "cnt": "can not", "carnt": "can not", "cannot": "can not",
     "couldnt": "could not", "cudnt": "could not", "wouldnt": "would not",
     "wudnt": "would not", "shouldnt": "should not", "isnt": "is not", "aint": "is not",
@@ -128,13 +130,19 @@ def squeeze(word: str) -> str:
     return _SQUEEZE.sub(r"\1", word)
 
 
-def _key_words(raw: str) -> list[str]:
-    folded = "".join(fold_char(c) for c in unicodedata.normalize("NFKC", raw))
-    return [squeeze(w) for w in folded.split()]
+def _fold(word: str) -> str:
+    return "".join(fold_char(c) for c in unicodedata.normalize("NFKC", word))
 
 
-_EXPANSIONS = {
-    " ".join(_key_words(short)): tuple(_key_words(long)) for short, long in _TEXT_SPEAK.items()
+def _key_words(raw: str) -> tuple[str, ...]:
+    return tuple(squeeze(w) for w in _fold(raw).split())
+
+
+# Looked up as written first ("bby" is baby), then squeezed ("plzzz" is "plz") only when
+# letters were held down, so that a plain word ("by") never becomes another.
+_EXPANSIONS = {_fold(short): _key_words(long) for short, long in _TEXT_SPEAK.items()}
+_SQUEEZED_EXPANSIONS = {
+    squeeze(_fold(short)): _key_words(long) for short, long in _TEXT_SPEAK.items()
 }
 _TWO_MEANS_TO = frozenset(squeeze(w) for w in _TWO_MEANS_TO_AFTER)
 
@@ -155,25 +163,29 @@ class Normalised:
         return " ".join(self.written[min(words) : max(words) + 1])
 
 
-def _is_letter(char: str) -> bool:
-    return char.isalpha()
+def _unmask(text: str, lookalikes: dict[str, str]) -> str:
+    """Look-alikes between two letters become letters: k1ll is kill, d!e is die.
 
-
-def _unmask_lookalikes(text: str) -> str:
-    """k1ll -> kill, d!e -> die, 0verdose -> overdose; 10am, 3rd and b4 stay as they are."""
+    A sign or a zero may also start a word of three letters or more ($uicide, 0verdose);
+    other digits may not (5mins, 3rd).
+    """
     chars = list(text)
-    for i, char in enumerate(chars):
-        if char not in _LOOKALIKE_SIGNS:
+    for i, char in enumerate(text):
+        if char not in lookalikes:
             continue
-        before = chars[i - 1] if i > 0 else " "
+        before = text[i - 1] if i > 0 else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        between_letters = before.isascii() and _is_letter(before) and _is_letter(after)
         trailing = text[i + 1 : i + 4]
-        leads_word = (
-            not before.strip() and len(trailing) == 3 and all(_is_letter(c) for c in trailing)
+        between_letters = before.isascii() and before.isalpha() and after.isalpha()
+        starts_word = (
+            char not in "123456789"
+            and not before.strip()
+            and len(trailing) == 3
+            and trailing.isascii()
+            and trailing.isalpha()
         )
-        if (between_letters and after.isascii()) or (leads_word and trailing.isascii()):
-            chars[i] = _LOOKALIKE_SIGNS[char]
+        if (between_letters and after.isascii()) or starts_word:
+            chars[i] = lookalikes[char]
     return "".join(chars)
 
 
@@ -201,16 +213,25 @@ def _split_written(text: str) -> list[str]:
     return words
 
 
-def normalise_message(text: str) -> Normalised:
-    """The message in key form, with the map back to the words as written."""
-    text = _unmask_lookalikes(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+def normalise_message(text: str, *, signs_as_letters: bool = False) -> Normalised:
+    """The message in key form, with the map back to the words as written.
+
+    With signs_as_letters, "!", "@", "$" and "|" between letters are read as i, a, s, l.
+    """
+    text = _unmask(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)), _LOOKALIKE_DIGITS)
+    if signs_as_letters:
+        text = _unmask(text, _LOOKALIKE_SIGNS)
     written = [w.casefold() for w in _split_written(text)]
     key_words: list[tuple[str, int]] = []
     for index, word in enumerate(written):
-        folded = squeeze("".join(fold_char(c) for c in word))
-        if folded == "2" and key_words and key_words[-1][0] in _TWO_MEANS_TO:
-            folded = "to"
-        for part in _EXPANSIONS.get(folded, (folded,)):
+        folded = _fold(word)
+        squeezed = squeeze(folded)
+        if squeezed == "2" and key_words and key_words[-1][0] in _TWO_MEANS_TO:
+            squeezed = "to"
+        parts = _EXPANSIONS.get(folded)
+        if parts is None and squeezed != folded:
+            parts = _SQUEEZED_EXPANSIONS.get(squeezed)
+        for part in parts or (squeezed,):
             if part:
                 key_words.append((part, index))
     key_parts: list[str] = []

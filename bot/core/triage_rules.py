@@ -19,8 +19,6 @@ from bot.core.model import Intent, Risk
 from bot.core.policy_errors import PolicyError, TomlSource, locate_line, read_toml
 from bot.core.triage_normalise import fold_pattern
 
-RISK_FILE = "policies/risk.toml"
-REPLIES_FILE = "policies/replies.toml"
 RISK_LEVELS = (Risk.EMERGENCY, Risk.CONCERN)
 REPLY_INTENTS = (
     Intent.STOP,
@@ -30,13 +28,19 @@ REPLY_INTENTS = (
     Intent.CONFIRM,
     Intent.RESCHEDULE,
 )
-GAP = r" (?:\S+ ){0,3}"  # what `~` in a pattern stands for: up to three other words
+# What `~` in a pattern stands for: up to three other words. It brings its own spaces, so
+# it sits well after an optional word ("(to )?~") or another `~` ("~ ~" is up to six).
+GAP = r"(?:\s+|(?<!\S))(?:\S+\s+){0,3}"
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _WORD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _MACRO = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TILDE = re.compile(r"\s*(?<!\\)~\s*")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+# A pattern matches whole words: it starts at a word and ends at one (or just after a space).
+_STARTS_WORD = r"(?<!\S)"
+_ENDS_WORD = r"(?:(?<=\s)|(?!\S))"
 
 
 @dataclass(frozen=True)
@@ -100,11 +104,12 @@ def _risk_rules(source: TomlSource) -> tuple[RiskRule, ...]:
     for level in RISK_LEVELS:
         languages = _table(source, (level.value,), data[level.value])
         if not languages:
-            raise source.error([level.value], "must hold at least one language of rules")
+            raise _error(source, (level.value,), "must hold at least one language of rules")
         for language, named_rules in languages.items():
             if not _LANGUAGE.match(language):
-                raise source.error(
-                    [level.value, language],
+                raise _error(
+                    source,
+                    (level.value, language),
                     "is not a language code: write two or three lower-case letters, such as "
                     "en, cy, pl or ur",
                 )
@@ -127,7 +132,7 @@ def _risk_rule(
         raise _error(
             source,
             path,
-            f'must be a rule: a table [{_display(path)}] holding `patterns` (got {_shown(rule)})',
+            f"must be a rule: a table [{_display(path)}] holding `patterns` (got {_shown(rule)})",
         )
     _expect_keys(source, path, rule, required=("patterns",), optional=("lowered_by",))
     patterns = _patterns(source, (*path, "patterns"), rule["patterns"], words)
@@ -149,6 +154,7 @@ def _risk_rule(
 
 
 def _words(source: TomlSource, data: Any) -> dict[str, str]:
+    """Shorthands for patterns; each may use the words defined above it."""
     words: dict[str, str] = {}
     for name, value in _table(source, ("words",), data).items():
         path = ("words", name)
@@ -156,11 +162,12 @@ def _words(source: TomlSource, data: Any) -> dict[str, str]:
             raise _error(source, path, "must be a name in lower-case letters, digits and _")
         if not isinstance(value, str) or not value.strip():
             raise _error(source, path, f"must be a pattern in quotes, got {_shown(value)}")
-        words[name] = value.strip()
-    for name, value in words.items():
         for used in _MACRO.findall(value):
-            raise _error(source, ("words", name), f"uses {{{used}}}: a word cannot use other words")
-        _compile(source, ("words", name), None, value, {})
+            if used not in words:
+                raise _error(source, path, f"uses {{{used}}}, which is not defined above it")
+        filled = _MACRO.sub(lambda m: f"(?:{words[m.group(1)]})", value.strip())
+        _compile(source, path, None, filled, {}, fragment=True)
+        words[name] = filled
     return words
 
 
@@ -181,23 +188,28 @@ def _idioms(source: TomlSource, data: Any, words: dict[str, str]) -> dict[str, I
 def _reply_rules(source: TomlSource) -> ReplyRules:
     data = source.data
     if "other" in data:
-        raise source.error(
-            ["other"], "takes no words: a reply is `other` when no other intent matches"
+        raise _error(
+            source, ("other",), "takes no words: a reply is `other` when no other intent matches"
         )
     intents = tuple(intent.value for intent in REPLY_INTENTS)
-    _expect_keys(source, (), data, required=("courtesy", "hedges", *intents))
-    courtesy = _patterns(source, ("courtesy",), data["courtesy"], {}, bounded=False, empty=True)
-    hedges = _patterns(source, ("hedges",), data["hedges"], {}, empty=True)
+    _expect_keys(source, (), data, required=("courtesy", "hedges", *intents), optional=("words",))
+    words = _words(source, data.get("words", {}))
+    courtesy = _patterns(source, ("courtesy",), data["courtesy"], words, bounded=False, empty=True)
+    hedges = _patterns(source, ("hedges",), data["hedges"], words, empty=True)
     either = _either(courtesy)
     return ReplyRules(
         courtesy_before=re.compile(rf"^(?:{either} )+") if either else None,
         courtesy_after=re.compile(rf"(?: {either})+$") if either else None,
         hedges=hedges,
-        intents=tuple(_intent_words(source, intent, data[intent.value]) for intent in REPLY_INTENTS),
+        intents=tuple(
+            _intent_words(source, intent, data[intent.value], words) for intent in REPLY_INTENTS
+        ),
     )
 
 
-def _intent_words(source: TomlSource, intent: Intent, data: Any) -> IntentWords:
+def _intent_words(
+    source: TomlSource, intent: Intent, data: Any, words: dict[str, str]
+) -> IntentWords:
     path = (intent.value,)
     if not isinstance(data, dict):
         raise _error(source, path, f"must be a table [{intent.value}], got {_shown(data)}")
@@ -205,11 +217,15 @@ def _intent_words(source: TomlSource, intent: Intent, data: Any) -> IntentWords:
     if not data:
         raise _error(source, path, "must hold `whole_message`, `cues` or both")
     whole = _patterns(
-        source, (*path, "whole_message"), data.get("whole_message", []), {}, bounded=False,
+        source,
+        (*path, "whole_message"),
+        data.get("whole_message", []),
+        words,
+        bounded=False,
         empty=True,
     )
     either = _either(whole)
-    cues = _patterns(source, (*path, "cues"), data.get("cues", []), {}, empty=True)
+    cues = _patterns(source, (*path, "cues"), data.get("cues", []), words, empty=True)
     return IntentWords(
         intent=intent,
         # "yes ok" and "no no" are whole replies too: one or more of the words, nothing else.
@@ -252,10 +268,16 @@ def _compile(
     words: dict[str, str],
     *,
     bounded: bool = True,
+    fragment: bool = False,
 ) -> re.Pattern[str]:
-    """One pattern: {words} filled in, `~` a gap of up to three words, folded like messages."""
+    """One pattern: {words} filled in, `~` a gap of up to three words, folded like messages.
+
+    A fragment (a [words] entry) may match nothing on its own: '(the )?' is a fine word.
+    """
     if not isinstance(raw, str) or not raw.strip():
-        raise _pattern_error(source, path, index, raw, f"must be a pattern in quotes, got {_shown(raw)}")
+        raise _pattern_error(
+            source, path, index, raw, f"must be a pattern in quotes, got {_shown(raw)}"
+        )
     text = re.sub(r" {2,}", " ", raw.strip())
 
     def fill(match: re.Match[str]) -> str:
@@ -263,21 +285,31 @@ def _compile(
         if name not in words:
             known = ", ".join("{" + n + "}" for n in words) or "none"
             raise _pattern_error(
-                source, path, index, raw, f"uses {{{name}}}, which [words] does not define ({known})"
+                source,
+                path,
+                index,
+                raw,
+                f"uses {{{name}}}, which [words] does not define ({known})",
             )
         return f"(?:{words[name]})"
 
-    text = _TILDE.sub(GAP, _MACRO.sub(fill, text))
+    text = _TILDE.sub(lambda _: GAP, _MACRO.sub(fill, text))
     folded = fold_pattern(text)
     try:
-        compiled = re.compile(rf"(?<!\S)(?:{folded})(?!\S)" if bounded else f"(?:{folded})")
+        compiled = re.compile(
+            f"{_STARTS_WORD}(?:{folded}){_ENDS_WORD}" if bounded else f"(?:{folded})"
+        )
     except re.error as exc:
         raise _pattern_error(
             source, path, index, raw, f"is not a valid pattern ({exc.msg}): {raw!r}"
         ) from None
-    if compiled.search("") or compiled.fullmatch(""):
+    if not fragment and (compiled.search("") or compiled.fullmatch("")):
         raise _pattern_error(
-            source, path, index, raw, f"matches an empty message, so it would match anything: {raw!r}"
+            source,
+            path,
+            index,
+            raw,
+            f"matches an empty message, so it would match anything: {raw!r}",
         )
     return compiled
 
@@ -323,14 +355,31 @@ def _expect_keys(
 
 
 def _error(source: TomlSource, path: tuple[str, ...], problem: str) -> PolicyError:
-    return PolicyError(source.file, locate_line(source.text, list(path)), _display(path), problem)
+    return PolicyError(source.file, _locate(source, path), _display(path), problem)
+
+
+def _locate(source: TomlSource, path: tuple[str, ...]) -> int | None:
+    """The key's line, or else the first table header inside it ([urgent.en."x"] for urgent)."""
+    line = locate_line(source.text, list(path))
+    if line is not None or not path:
+        return line
+    for number, text in enumerate(source.text.splitlines(), start=1):
+        header = _HEADER.match(text)
+        if header and _header_parts(header.group(1))[: len(path)] == list(path):
+            return number
+    return None
+
+
+def _header_parts(raw: str) -> list[str]:
+    parts = re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', raw.strip())
+    return [part.strip().strip("\"'") for part in parts if part.strip()]
 
 
 def _pattern_error(
     source: TomlSource, path: tuple[str, ...], index: int | None, raw: Any, problem: str
 ) -> PolicyError:
     """An error for one pattern in a list, on the line where that pattern is written."""
-    line = locate_line(source.text, list(path))
+    line = _locate(source, path)
     if line is not None and index is not None and isinstance(raw, str) and raw:
         lines = source.text.splitlines()
         for number in range(line - 1, len(lines)):

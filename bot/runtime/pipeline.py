@@ -155,6 +155,10 @@ async def apply(
     from bot.runtime import appointments, escalations
 
     parent, family = decision.parent, decision.family
+    # Any reply from a parent counts as engagement (the time limit stops), except asking to stop.
+    if parent is not None and family is not None and family.id is not None:
+        if not any(isinstance(a, SetOptOut) and a.opted_out for a in decision.actions):
+            await families.mark_engaged(conn, family.id, now)
     told: list[int] = []
     for action in decision.actions:
         if isinstance(action, Escalate):

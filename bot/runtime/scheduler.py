@@ -38,8 +38,30 @@ async def tick(service: Service, at: datetime | None = None) -> TickReport:
     return report
 
 
-# Further scheduled work registers here: (name, async job(service, at) -> count).
-JOBS: list[tuple[str, object]] = []
+async def _reminders(service: Service, at: datetime) -> int:
+    from bot.runtime.appointments import queue_due_reminders
+
+    return await queue_due_reminders(service, at)
+
+
+async def _engagement(service: Service, at: datetime) -> int:
+    from bot.runtime.engagement import run_engagement
+
+    return await run_engagement(service, at)
+
+
+async def _six_month_follow_ups(service: Service, at: datetime) -> int:
+    from bot.runtime.engagement import run_six_month_follow_ups
+
+    return await run_six_month_follow_ups(service, at)
+
+
+# Scheduled work: (name, async job(service, at) -> count). Each job is idempotent at an instant.
+JOBS: list[tuple[str, object]] = [
+    ("reminders", _reminders),
+    ("engagement", _engagement),
+    ("six_month_follow_ups", _six_month_follow_ups),
+]
 
 
 async def run(service: Service) -> None:

@@ -615,8 +615,10 @@ async def poll(service: Service, timeout: int = 25) -> None:
             updates = await tg.bot.get_updates(
                 offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
             )
-        except TelegramAPIError:
-            log.exception("fetching Telegram updates failed; trying again shortly")
+        except TelegramAPIError as exc:
+            if tg.closed:  # the service is stopping
+                return
+            log.warning("fetching Telegram updates failed (%s): trying again in 5 seconds", exc)
             await asyncio.sleep(5)
             continue
         for update in updates:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -129,9 +130,18 @@ class Database:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (migrations hold no triggers or semicolons in strings)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration into whole statements (triggers and quoted semicolons included)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise ValueError(f"migration ends with an incomplete statement: {buffer.strip()[:80]!r}")
+    return statements
 
 
 async def open_database(path: Path, *, migrate: bool = True) -> Database:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -305,12 +306,18 @@ class AlertLookup:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._conn: aiosqlite.Connection | None = None
+        self._opening = asyncio.Lock()  # texts are sent several at once: open one connection
+
+    async def _connection(self) -> aiosqlite.Connection:
+        async with self._opening:
+            if self._conn is None:
+                uri = self._path.resolve().as_uri() + "?mode=ro"
+                self._conn = await aiosqlite.connect(uri, uri=True)
+        return self._conn
 
     async def escalation_for(self, outbox_id: int) -> int | None:
-        if self._conn is None:
-            uri = self._path.resolve().as_uri() + "?mode=ro"
-            self._conn = await aiosqlite.connect(uri, uri=True)
-        async with self._conn.execute(
+        conn = await self._connection()
+        async with conn.execute(
             "SELECT escalation_id FROM telegram_alerts WHERE outbox_id = ?", (outbox_id,)
         ) as cur:
             row = await cur.fetchone()

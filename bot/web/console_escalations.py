@@ -144,6 +144,7 @@ async def escalation_page(
         status=status,
         e=view,
         message=stored.message if stored and readable else None,
+        may_read=readable,
         may_open_family=view.family is not None and viewer.may_open_family(view.family),
         may_close=viewer.staff.role is not Role.ADMINISTRATOR,
         actions=ACTIONS,

@@ -4,6 +4,8 @@ the last page they saw, and the demo team to sign in as."""
 from __future__ import annotations
 
 import re
+import sqlite3
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -12,7 +14,9 @@ import aiohttp
 import pytest
 
 from bot import demo
+from bot.core.model import ChannelName, InboundMessage
 from bot.passwords import hash_password
+from bot.runtime import pipeline
 from bot.runtime.service import Service
 from tests.conftest import Live
 
@@ -104,3 +108,19 @@ async def second_client(live: Live) -> AsyncIterator[ConsoleClient]:
     opened = ConsoleClient.open(live.base)
     yield opened
     await opened.close()
+
+
+async def text_from(service: Service, number: str, body: str) -> None:
+    """A parent's text arrives (as through the SMS webhook) and is processed."""
+    message = InboundMessage(
+        channel=ChannelName.SMS, external_id=f"E2E{uuid.uuid4().hex}", sender=number,
+        body=body, received_at=service.now(),
+    )
+    await pipeline.receive(service, message)
+    await pipeline.process_pending(service)
+
+
+def rows(live: Live, sql: str, *params: object) -> list[tuple]:
+    """Straight from the SQLite file, as an auditor would look."""
+    with sqlite3.connect(live.service.settings.database) as conn:
+        return conn.execute(sql, params).fetchall()

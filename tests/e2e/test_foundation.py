@@ -58,7 +58,9 @@ async def test_first_contact_reaches_both_parents_but_never_a_do_not_contact_par
     await dispatcher.dispatch_once(live.service)
 
     page = await simulator_page(live)
-    chloe, dan, ryan = (page.split(f'id="+4477009001{n}"')[1].split("</section>")[0] for n in "023")
+    chloe, dan, ryan = (
+        page.split(f'id="+44770090010{n}"')[1].split("</section>")[0] for n in "123"
+    )
     assert "Chloe" in chloe and "Amira" in chloe
     assert "Dan" in dan and "Amira" in dan
     assert 'class="bubble in"' not in ryan

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -60,7 +61,7 @@ async def tg(tmp_path: Path) -> AsyncIterator[TelegramLive]:
 
 
 def _count(live: Live, table: str, where: str = "1") -> int:
-    with sqlite3.connect(live.service.settings.database) as conn:
+    with closing(sqlite3.connect(live.service.settings.database)) as conn:
         return conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
 
 
@@ -281,7 +282,7 @@ async def test_a_stored_update_is_acted_on_once_after_a_crash_before_acting(
     assert await telegram_runtime.process_pending_updates(tg.service) == 0
     await send(tg, update)  # Telegram delivers it again: nothing more happens
     assert _count(tg.live, "inbound") == 1
-    with sqlite3.connect(tg.service.settings.database) as conn:
+    with closing(sqlite3.connect(tg.service.settings.database)) as conn:
         (body,) = conn.execute("SELECT body FROM telegram_updates").fetchone()
     assert body == "{}"  # the raw text is not kept once acted on
 
@@ -485,7 +486,7 @@ async def test_flood_control_and_server_errors_are_tried_again_later(
 
     await deliver(tg)
 
-    with sqlite3.connect(tg.service.settings.database) as conn:
+    with closing(sqlite3.connect(tg.service.settings.database)) as conn:
         status, error_code, not_before = conn.execute(
             "SELECT status, error_code, not_before FROM outbox ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -622,7 +623,7 @@ async def test_serve_polling_fetches_updates_and_stores_them(tmp_path: Path) -> 
 
     def stored() -> bool:
         try:
-            with sqlite3.connect(tmp_path / "serve.sqlite3") as conn:
+            with closing(sqlite3.connect(tmp_path / "serve.sqlite3")) as conn:
                 return (
                     conn.execute(
                         "SELECT count(*) FROM inbound"
