@@ -282,7 +282,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the service")
     serve.add_argument("--config", default=None)
     serve.add_argument(
-        "--polling", action="store_true",
+        "--polling",
+        action="store_true",
         help="development: fetch Telegram updates instead of registering the webhook",
     )
     serve.set_defaults(run=cmd_serve)

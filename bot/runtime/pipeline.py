@@ -30,6 +30,7 @@ from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_next_opening
 from bot.core.triage import triage
 from bot.store import audit, families, inbound, outbox, queue
+from bot.store import staff as staff_store
 from bot.store.escalations import cover_in_force
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
             risk=result.risk.value,
             intent=result.intent.value,
         )
-        await apply(service, conn, inbound_id, decision, now, state)
+        await apply(service, conn, inbound_id, decision, now, state, holder)
     service.wake_outbox()
     return decision
 
@@ -151,7 +152,9 @@ async def apply(
     decision: InboundDecision,
     now: datetime,
     state: Hours,
+    holder: int | None = None,
 ) -> None:
+    """Carry out a decision; `holder` is whoever holds the family's queue now (or their cover)."""
     from bot.runtime import appointments, escalations
 
     parent, family = decision.parent, decision.family
@@ -203,9 +206,13 @@ async def apply(
             case Reply():
                 assert parent is not None
                 name = action.message
-                if name == "safety_reply" and told:
-                    name = "safety_reply_told"
                 values = {}
+                # Say their practitioner has been told only when that is true at this moment.
+                if name == "safety_reply" and holder is not None and holder in told:
+                    member = await staff_store.get(service.db, holder)
+                    if member is not None:
+                        name = "safety_reply_told"
+                        values["practitioner_name"] = first_name(member.name)
                 if name == "out_of_hours_reply" and state.next_opening is not None:
                     values["next_opening"] = format_next_opening(
                         state.next_opening, parent.language, service.team_timezone()

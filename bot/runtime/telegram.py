@@ -206,11 +206,14 @@ async def _count_failure(service: Service, bot_id: int, update_id: int, exc: Exc
         )
 
 
-async def process_pending_updates(service: Service) -> int:
-    """Every stored update not yet acted on (after a crash or a failure), oldest first."""
+async def process_pending_updates(service: Service, *, failed_only: bool = False) -> int:
+    """Stored updates not yet acted on (after a crash, or that failed), oldest first.
+
+    `failed_only` leaves alone the updates other requests may be acting on right now.
+    """
     tg = transport(service)
     done = 0
-    for update_id in await store.pending_update_ids(service.db, tg.bot_id):
+    for update_id in await store.pending_update_ids(service.db, tg.bot_id, failed_only=failed_only):
         done += await process_update(service, update_id)
     return done
 
@@ -256,12 +259,6 @@ async def _reply(
     )
 
 
-async def _parent(conn: aiosqlite.Connection, parent_id: int) -> Parent | None:
-    async with conn.execute("SELECT * FROM parents WHERE id = ?", (parent_id,)) as cur:
-        row = await cur.fetchone()
-    return families.parent_from_row(row) if row else None
-
-
 async def start(
     service: Service, *, chat_id: int, update_id: int, private: bool, argument: str | None
 ) -> None:
@@ -290,6 +287,13 @@ async def start(
     service.wake_outbox()
 
 
+def _usable(link: store.LinkToken, chat_id: int, now: datetime) -> bool:
+    """Unused and unexpired, or used by this very chat (the same link tapped again)."""
+    if link.used_at is not None:
+        return link.chat_id == chat_id
+    return link.expires_at > now
+
+
 async def _use_link(
     service: Service,
     conn: aiosqlite.Connection,
@@ -300,39 +304,35 @@ async def _use_link(
 ) -> None:
     team = _team(service)
     link = await store.find_link(conn, token) or await store.find_link(conn, normalise_code(token))
-    usable = link is not None and (
-        link.chat_id == chat_id if link.used_at is not None else link.expires_at > now
-    )
-    parent = await _parent(conn, link.parent_id) if usable and link and link.parent_id else None
-    member = (
-        await staff_store.get(service.db, link.staff_id)
-        if usable and link and link.staff_id
-        else None
-    )
-    if link is None or not (
-        (parent is not None and not parent.do_not_contact) or (member is not None and member.active)
-    ):
-        await audit.record(conn, now, "telegram", "telegram_link_refused")
-        await _reply(service, conn, chat_id, update_id, texts.link_refused(team), now)
-        return
-    await store.use_link(conn, link.id, chat_id, now)
-    if parent is not None and parent.id is not None:
+    parent = member = None
+    if link is not None and _usable(link, chat_id, now):
+        if link.parent_id is not None:
+            parent = await store.parent(conn, link.parent_id)
+        elif link.staff_id is not None:
+            member = await staff_store.get(service.db, link.staff_id)
+    if link and parent and parent.id is not None and not parent.do_not_contact:
+        await store.use_link(conn, link.id, chat_id, now)
         await store.link_parent(conn, parent.id, chat_id)
         await audit.record(conn, now, "parent", "telegram_linked", "parent", parent.id)
+        text = texts.parent_linked(first_name(parent.name), team)
         await _reply(
             service,
             conn,
             chat_id,
             update_id,
-            texts.parent_linked(first_name(parent.name), team),
+            text,
             now,
             parent_id=parent.id,
             family_id=parent.family_id,
         )
-    elif member is not None and member.id is not None:
+    elif link and member and member.id is not None and member.active:
+        await store.use_link(conn, link.id, chat_id, now)
         await store.link_staff(conn, member.id, chat_id)
         await audit.record(conn, now, f"staff:{member.id}", "telegram_linked", "staff", member.id)
         await _reply(service, conn, chat_id, update_id, texts.staff_linked(), now)
+    else:  # the same words whatever was wrong: a guessed token learns nothing
+        await audit.record(conn, now, "telegram", "telegram_link_refused")
+        await _reply(service, conn, chat_id, update_id, texts.link_refused(team), now)
 
 
 async def stop(service: Service, *, chat_id: int, update_id: int) -> None:
@@ -480,7 +480,7 @@ async def fall_back_to_sms(
     if row.parent_id is not None:
         await store.mark_parent_unreachable(conn, row.parent_id, now)
         await audit.record(conn, now, "system", "telegram_unreachable", "parent", row.parent_id)
-        parent = await _parent(conn, row.parent_id)
+        parent = await store.parent(conn, row.parent_id)
         if parent is not None and parent.mobile:
             by_sms = replace(parent, channel=ChannelName.SMS, telegram_chat_id=None)
             recipient = parent.mobile if why_not_contactable(by_sms) is None else None
@@ -493,6 +493,8 @@ async def fall_back_to_sms(
         return True
     if recipient is None:
         return False
+    if await store.same_text_queued(conn, ChannelName.SMS.value, recipient, row.body):
+        return True  # the alert also went by SMS (the chain asks for both): once is enough
     await outbox.enqueue(
         conn,
         OutboxDraft(

@@ -12,7 +12,9 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.model import Parent
 from bot.store.db import Database, from_ts, ts
+from bot.store.families import parent_from_row
 
 Source = Database | aiosqlite.Connection
 
@@ -54,11 +56,13 @@ async def store_update(
     return cursor.rowcount == 1
 
 
-async def pending_update_ids(db: Database, bot_id: int, limit: int = 100) -> list[int]:
+async def pending_update_ids(
+    db: Database, bot_id: int, *, failed_only: bool = False, limit: int = 100
+) -> list[int]:
     rows = await db.fetch_all(
         "SELECT update_id FROM telegram_updates WHERE processed_at IS NULL AND bot_id = ?"
-        " ORDER BY update_id LIMIT ?",
-        (bot_id, limit),
+        " AND attempts >= ? ORDER BY update_id LIMIT ?",
+        (bot_id, 1 if failed_only else 0, limit),
     )
     return [r["update_id"] for r in rows]
 
@@ -182,6 +186,12 @@ async def link_parent(conn: aiosqlite.Connection, parent_id: int, chat_id: int) 
     )
 
 
+async def parent(conn: aiosqlite.Connection, parent_id: int) -> Parent | None:
+    """A parent read inside a transaction."""
+    row = await _one(conn, "SELECT * FROM parents WHERE id = ?", (parent_id,))
+    return parent_from_row(row) if row else None
+
+
 async def parent_ids_for_chat(source: Source, chat_id: int) -> list[int]:
     rows = await _all(
         source, "SELECT id FROM parents WHERE telegram_chat_id = ? ORDER BY id", (chat_id,)
@@ -283,6 +293,19 @@ async def queue_items_to_announce(
         (ts(since), ts(until)),
     )
     return [QueueNotice(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def same_text_queued(
+    conn: aiosqlite.Connection, channel: str, recipient: str, body: str
+) -> bool:
+    """Whether this very text to this person is already in the outbox on that channel."""
+    row = await _one(
+        conn,
+        "SELECT 1 FROM outbox WHERE channel = ? AND recipient = ? AND body = ?"
+        " AND status != 'withdrawn' LIMIT 1",
+        (channel, recipient, body),
+    )
+    return row is not None
 
 
 # Escalation alerts -----------------------------------------------------------------------

@@ -60,6 +60,7 @@ async def telegram_update(request: web.Request) -> web.Response:
     await telegram.store_update(service, raw)
     # A repeat is acted on too if the first delivery was stored but never finished.
     await telegram.process_update(service, raw["update_id"])
+    await telegram.process_pending_updates(service, failed_only=True)
     return web.Response(status=200)
 
 
