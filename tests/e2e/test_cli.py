@@ -71,7 +71,9 @@ def test_policy_check_names_the_file_line_and_key_of_a_mistake(tmp_path: Path) -
     hours = policies / "hours.toml"
     text = hours.read_text()
     hours.write_text(text.replace('mon = { opens = "09:00"', 'mon = { opens = "9am"', 1))
-    line = next(i for i, l in enumerate(hours.read_text().splitlines(), 1) if '"9am"' in l)
+    line = next(
+        i for i, text_line in enumerate(hours.read_text().splitlines(), 1) if '"9am"' in text_line
+    )
     result = run("policy", "check", env={"CRADLE_POLICIES_DIR": str(policies)})
     assert result.returncode == 1
     assert f"policies/hours.toml line {line}" in result.stderr

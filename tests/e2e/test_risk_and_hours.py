@@ -1,4 +1,4 @@
-"""Risk and out-of-hours policies through the real service: escalations, safety replies, auto-replies."""
+"""Risk and out-of-hours policies through the real service: escalations and replies."""
 
 from __future__ import annotations
 
