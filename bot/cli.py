@@ -56,6 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         service = await _service(settings)
+        service.policies = demo.demo_policies(service.policies)
         ids = await demo.seed(service, hash_password(demo.DEMO_PASSWORD))
         base = f"http://{settings.host}:{settings.port}"
 
@@ -69,6 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print("  Logins (password: " + demo.DEMO_PASSWORD + "):")
             for member in demo.STAFF:
                 print(f"    {member.email:<22} {member.role.value}")
+            print("  (demo: texts may be sent at any hour; opening hours are as in policies/)")
             print("Press Ctrl+C to stop.", flush=True)
 
         await serve_forever(service, settings.host, settings.port, ready)

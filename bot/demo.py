@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, time, timedelta
 
 from bot.core.model import ChannelName, Family, Parent, Referrer, Role, Staff
+from bot.core.policy import DailyWindow, Policies
 from bot.runtime.families import allocate, create_family
 from bot.runtime.service import Service
 from bot.store import staff as staff_store
@@ -75,6 +77,16 @@ def demo_families(today: date) -> list[Family]:
             ],
         ),
     ]
+
+
+def demo_policies(policies: Policies) -> Policies:
+    """Sending hours all day, every day: a newcomer at midnight still sees texts arrive.
+
+    Opening hours stay as the policy says, so out-of-hours replies can be seen too.
+    """
+    all_day = (DailyWindow(time(0, 0), time(23, 59)),) * 7
+    hours = replace(policies.hours, sending_hours=all_day, send_on_bank_holidays=True)
+    return replace(policies, hours=hours)
 
 
 async def seed(service: Service, password_hash: str | None = None) -> dict[str, int]:

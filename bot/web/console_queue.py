@@ -86,8 +86,9 @@ async def queue_rows(
         family = await cache.get(item.family_id)
         stored = await inbound.get(service.db, item.inbound_id) if item.inbound_id else None
         covering_for = None
-        if viewer and item.practitioner_id is not None and item.practitioner_id != viewer.id:
-            other = everyone.get(item.practitioner_id)
+        owner = family.practitioner_id if family else item.practitioner_id
+        if viewer and owner is not None and owner != viewer.id:
+            other = everyone.get(owner)
             covering_for = other.name if other else None
         rows.append(
             QueueRow(
