@@ -19,7 +19,15 @@ import aiosqlite
 from bot.config import ConfigError
 from bot.core.contact import why_not_contactable
 from bot.core.first_contact import first_name
-from bot.core.model import ChannelName, InboundMessage, Parent, QueueKind, Role, Staff
+from bot.core.model import (
+    ChannelName,
+    InboundMessage,
+    OutboxStatus,
+    Parent,
+    QueueKind,
+    Role,
+    Staff,
+)
 from bot.core.outbox import OutboxDraft
 from bot.runtime import pipeline
 from bot.store import audit, families, outbox, queue
@@ -344,6 +352,7 @@ async def stop(service: Service, *, chat_id: int, update_id: int) -> None:
         staff_id = await store.unlink_staff(conn, chat_id)
         for parent_id in parent_ids:
             await audit.record(conn, now, "parent", "telegram_unlinked", "parent", parent_id)
+            await _move_queued_to_sms(service, conn, parent_id, now)
         if staff_id is not None:
             await audit.record(
                 conn, now, f"staff:{staff_id}", "telegram_unlinked", "staff", staff_id
@@ -476,21 +485,30 @@ async def fall_back_to_sms(
 
     False when there is no way to text the person, so staff are told as for any failure.
     """
-    recipient: str | None = None
     if row.parent_id is not None:
         await store.mark_parent_unreachable(conn, row.parent_id, now)
         await audit.record(conn, now, "system", "telegram_unreachable", "parent", row.parent_id)
+    elif row.staff_id is not None:
+        await store.mark_staff_unreachable(conn, row.staff_id, now)
+        await audit.record(conn, now, "system", "telegram_unreachable", "staff", row.staff_id)
+    if row.purpose in CHAT_ONLY_PURPOSES:
+        return True
+    return await _resend_by_sms(service, conn, row, now)
+
+
+async def _resend_by_sms(
+    service: Service, conn: aiosqlite.Connection, row: OutboxRow, now: datetime
+) -> bool:
+    """The same text as a new SMS row; False when the person cannot be texted."""
+    recipient: str | None = None
+    if row.parent_id is not None:
         parent = await store.parent(conn, row.parent_id)
         if parent is not None and parent.mobile:
             by_sms = replace(parent, channel=ChannelName.SMS, telegram_chat_id=None)
             recipient = parent.mobile if why_not_contactable(by_sms) is None else None
     elif row.staff_id is not None:
-        await store.mark_staff_unreachable(conn, row.staff_id, now)
-        await audit.record(conn, now, "system", "telegram_unreachable", "staff", row.staff_id)
         member = await staff_store.get(service.db, row.staff_id)
         recipient = member.mobile if member and member.active else None
-    if row.purpose in CHAT_ONLY_PURPOSES:
-        return True
     if recipient is None:
         return False
     if await store.same_text_queued(conn, ChannelName.SMS.value, recipient, row.body):
@@ -502,7 +520,7 @@ async def fall_back_to_sms(
             recipient=recipient,
             purpose=row.purpose,
             body=row.body,
-            not_before=now,
+            not_before=max(now, row.not_before),
             parent_id=row.parent_id,
             staff_id=row.staff_id,
             family_id=row.family_id,
@@ -517,6 +535,20 @@ async def fall_back_to_sms(
         now,
     )
     return True
+
+
+async def _move_queued_to_sms(
+    service: Service, conn: aiosqlite.Connection, parent_id: int, now: datetime
+) -> None:
+    """Texts still waiting for a chat that was just unlinked go by SMS instead."""
+    for outbox_id in await store.queued_on_telegram(conn, parent_id):
+        row = await outbox.get(service.db, outbox_id)
+        if row is None or row.purpose in CHAT_ONLY_PURPOSES:
+            continue
+        await outbox.mark_final(
+            conn, outbox_id, OutboxStatus.WITHDRAWN, now, error="Telegram unlinked: sent by SMS"
+        )
+        await _resend_by_sms(service, conn, row, now)
 
 
 async def remember_alert(

@@ -308,6 +308,17 @@ async def same_text_queued(
     return row is not None
 
 
+async def queued_on_telegram(conn: aiosqlite.Connection, parent_id: int) -> list[int]:
+    """Outbox ids still waiting to go to this parent by Telegram."""
+    rows = await _all(
+        conn,
+        "SELECT id FROM outbox WHERE parent_id = ? AND channel = 'telegram' AND status = 'queued'"
+        " ORDER BY id",
+        (parent_id,),
+    )
+    return [r["id"] for r in rows]
+
+
 # Escalation alerts -----------------------------------------------------------------------
 
 

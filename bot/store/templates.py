@@ -85,3 +85,54 @@ async def current_overrides(db: Database) -> dict[tuple[str, str, str], str]:
         for r in rows
         if r["action"] != "reset" and r["body"] is not None
     }
+
+
+async def latest_versions(db: Database) -> dict[tuple[str, str, str], TemplateVersion]:
+    """The newest version row of each message, locale and variant (a reset included)."""
+    rows = await db.fetch_all(
+        "SELECT t.* FROM template_versions t JOIN (SELECT max(id) AS id FROM template_versions"
+        " GROUP BY message, locale, variant) latest ON latest.id = t.id"
+    )
+    return {(r["message"], r["locale"], r["variant"]): _row(r) for r in rows}
+
+
+@dataclass(frozen=True)
+class Fallbacks:
+    """Texts sent in English because a message had no wording in the parent's language."""
+
+    message: str
+    locale: str
+    times: int
+    last_at: datetime
+
+
+async def fallbacks_logged(db: Database) -> list[Fallbacks]:
+    """Every `translation_missing` the pipeline wrote to the audit log, by message and language."""
+    rows = await db.fetch_all(
+        "SELECT json_extract(detail, '$.template') AS message,"
+        " json_extract(detail, '$.locale') AS locale, count(*) AS times, max(at) AS last_at"
+        " FROM audit WHERE action = 'translation_missing' GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return [
+        Fallbacks(r["message"], r["locale"], r["times"], from_ts(r["last_at"]))  # type: ignore[arg-type]
+        for r in rows
+        if r["message"] and r["locale"]
+    ]
+
+
+@dataclass(frozen=True)
+class FamilyChoice:
+    """A family to preview wording with: enough to name it in a list."""
+
+    id: int
+    reference: str
+    baby_name: str | None
+    mother_name: str | None
+
+
+async def open_family_choices(db: Database) -> list[FamilyChoice]:
+    rows = await db.fetch_all(
+        "SELECT id, reference, baby_name, mother_name FROM families WHERE status != 'closed'"
+        " ORDER BY reference"
+    )
+    return [FamilyChoice(r["id"], r["reference"], r["baby_name"], r["mother_name"]) for r in rows]

@@ -75,8 +75,8 @@ def queue_notices_usage() -> str:
 def queue_notice(kind: str, family_reference: str | None, public_url: str) -> str:
     """No names and no message content: a phone can be read by someone else."""
     what = kind.replace("_", " ")
-    where = f"family {family_reference}" if family_reference else "a family"
-    return f"Cradle: a new {what} from {where} is in your queue. {public_url.rstrip('/')}/queue"
+    where = f", family {family_reference}" if family_reference else ""
+    return f"Cradle: new in your queue ({what}{where}). {public_url.rstrip('/')}/queue"
 
 
 ACKNOWLEDGED = "Acknowledged. Thank you: please follow it up in the console."

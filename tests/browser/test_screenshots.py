@@ -24,7 +24,7 @@ def test_main_pages(page: Page, server: ConsoleServer, tmp_path: Path) -> None:
     server.at("2026-11-24T18:30:00Z")  # Tuesday evening: the team has gone home
     server.text_from("+447700900101", "Thanks Amira, is it ok if my mum comes too?")
     server.at("2026-11-25T09:05:00Z")
-    server.text_from("+447700900201", "Can we move Thursday please")
+    server.text_from("+447700900201", "I can't cope anymore, she won't stop crying")
     server.dispatch()
     server.at("2026-11-25T09:10:00Z")
     family = server.ids["PIR-0001"]

@@ -23,7 +23,17 @@ from bot.core.model import Intent, Risk
 from bot.core.triage import TriageResult, TriageRules, load_triage_rules, triage
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
-DEV_SET = Path(os.environ.get("CRADLE_TRIAGE_DEV", "/work/shared/eval/triage_dev.jsonl"))
+_SHARED_DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "triage_dev.jsonl"
+# The team's labelled sample lives in shared/ beside the repository; a copy travels with the
+# tests so they run anywhere. CRADLE_TRIAGE_DEV points at another labelled file.
+DEV_SET = Path(
+    os.environ.get("CRADLE_TRIAGE_DEV")
+    or (
+        _SHARED_DEV_SET
+        if _SHARED_DEV_SET.is_file()
+        else Path(__file__).parent / "data" / "triage_dev.jsonl"
+    )
+)
 EXTRA_SET = Path(__file__).resolve().parent / "data" / "triage_extra.jsonl"
 RANK = {Risk.NONE: 0, Risk.CONCERN: 1, Risk.EMERGENCY: 2}
 
@@ -104,8 +114,6 @@ def rules() -> TriageRules:
     "path", [pytest.param(DEV_SET, id="triage_dev"), pytest.param(EXTRA_SET, id="triage_extra")]
 )
 def test_no_risk_is_missed_and_no_cancellation_is_invented(rules: TriageRules, path: Path) -> None:
-    if not path.is_file():
-        pytest.skip(f"{path} is not on this machine (set CRADLE_TRIAGE_DEV to its path)")
     cases = read_cases(path)
     results = [triage(case.text, rules, case.locale) for case in cases]
     summary = report(path.name, cases, results)

@@ -189,19 +189,30 @@ async def test_a_bad_token_gets_a_polite_refusal_and_binds_nothing(
     assert _count(tg.live, "parents", f"telegram_chat_id = {STRANGER_CHAT}") == 0
 
 
-async def test_stop_unlinks_and_texts_go_back_to_sms(tg: TelegramLive) -> None:
+async def test_stop_unlinks_and_what_was_waiting_goes_by_sms(tg: TelegramLive) -> None:
+    amira = await add_staff(tg.live, "Amira Shah")
     family = await add_family(tg.live)
     chloe = family["parents"][0]
     await link_parent(tg, chloe["id"], CHLOE_CHAT)
+    status, _ = await tg.live.api(
+        "POST", f"/api/v1/families/{family['id']}/allocate", json={"practitioner_id": amira}
+    )
+    assert status == 200  # first contact now waits in the outbox, for Telegram
 
     await send(tg, tg.updates.text(CHLOE_CHAT, "/stop"))
     await deliver(tg)
 
     parent = (await get_family(tg.live, family["id"]))["parents"][0]
     assert (parent["channel"], parent["telegram_linked"]) == ("sms", False)
-    assert tg.telegram.sent_to(CHLOE_CHAT)[-1]["text"] == texts.parent_stopped(
+    assert [m["text"] for m in tg.telegram.sent_to(CHLOE_CHAT)][-1] == texts.parent_stopped(
         tg.service.policies.team.name
     )
+    _, messages = await tg.live.api("GET", f"/api/v1/families/{family['id']}/messages")
+    first = [m for m in messages["messages"] if m["purpose"] == "first_contact"]
+    assert [(m["channel"], m["status"]) for m in first] == [
+        ("telegram", "withdrawn"),
+        ("sms", "delivered"),
+    ]
 
 
 # The webhook's door ------------------------------------------------------------------------
