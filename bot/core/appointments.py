@@ -5,7 +5,7 @@ Pure: plain data and the current time in, decisions out. The shell stores and se
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -141,19 +141,22 @@ class Unmatched:
 
 
 def match_reply(
-    upcoming: Sequence[Appointment], last_texted_about: int | None, tz: ZoneInfo
+    upcoming: Sequence[Appointment], last_texted_about: Collection[int], tz: ZoneInfo
 ) -> Matched | Unmatched:
     """The appointment a YES / NO / CHANGE from this parent is about.
 
-    `upcoming` are the parent's appointments still to come, in any status; `last_texted_about`
-    is the appointment the latest appointment text to this parent was about. A reply answers
-    that text when its appointment is still to come; otherwise the next appointment that has
-    not been called off by the team. Two on the same day with no text to tell them apart is
-    ambiguous, and a reply after the team called one off is for a person to read.
+    `upcoming` are the parent's appointments still to come, in any status;
+    `last_texted_about` are the appointments the latest appointment texts to this parent
+    were about (several when they went together). A reply answers those texts when one of
+    them is still to come (the soonest); otherwise the next appointment that has not been
+    called off by the team. Two on the same day with no text to tell them apart is ambiguous,
+    and a reply after the team called one off is for a person to read.
     """
-    by_id = {a.id: a for a in upcoming}
-    last = by_id.get(last_texted_about) if last_texted_about is not None else None
-    if last is not None:
+    texted = sorted(
+        (a for a in upcoming if a.id in last_texted_about), key=lambda a: (a.starts_at, a.id)
+    )
+    if texted:
+        last = texted[0]
         if last.status is AppointmentStatus.CANCELLED and last.cancelled_by is CancelledBy.TEAM:
             return Unmatched("replied after the team called off an appointment")
         return Matched(last)

@@ -165,7 +165,8 @@ async def record_result(service: Service, row: OutboxRow, result: SendResult) ->
             wait = retry_delay(attempts)
             if result.retry_after:
                 wait = max(wait, timedelta(seconds=result.retry_after))
-            await outbox.mark_retry(conn, row.id, now + wait, result.error_code, result.error or "")
+            retry_at = _whole_second_after(now + wait)
+            await outbox.mark_retry(conn, row.id, retry_at, result.error_code, result.error or "")
             return
         await outbox.mark_final(
             conn, row.id, OutboxStatus.FAILED, now, result.error_code, result.error
@@ -182,6 +183,12 @@ async def record_result(service: Service, row: OutboxRow, result: SendResult) ->
             temporary=result.temporary,
         )
         await on_permanent_failure(service, conn, row, result, now)
+
+
+def _whole_second_after(at: datetime) -> datetime:
+    """Times are stored to the second: round up, so a retry never comes before its wait."""
+    whole = at.replace(microsecond=0)
+    return whole if whole == at else whole + timedelta(seconds=1)
 
 
 async def record_delivery(

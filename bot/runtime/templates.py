@@ -86,7 +86,7 @@ def findings_for(service: Service, message: str, locale: str, body: str) -> list
 
 
 def wording_in_use(service: Service, message: str, locale: str, variant: str) -> str | None:
-    """The exact wording of this variant in force now (saved or default), None when there is none."""
+    """The wording of this variant in force now (saved or default), None when it has none."""
     return service.wording.texts.get((message, locale, variant))
 
 
@@ -94,14 +94,18 @@ def default_wording(service: Service, message: str, locale: str, variant: str) -
     return service.default_wording.texts.get((message, locale, variant))
 
 
-async def latest(service: Service, message: str, locale: str, variant: str) -> TemplateVersion | None:
+async def latest(
+    service: Service, message: str, locale: str, variant: str
+) -> TemplateVersion | None:
     found = await store.history(service.db, message, locale, variant)
     return found[0] if found else None
 
 
 def version_numbers(history: Sequence[TemplateVersion]) -> dict[int, int]:
     """Version id -> its number for this message and language, counting from 1."""
-    return {version.id: number for number, version in enumerate(sorted(history, key=lambda v: v.id), 1)}
+    return {
+        version.id: number for number, version in enumerate(sorted(history, key=lambda v: v.id), 1)
+    }
 
 
 def _stale(seen: int | None, newest: TemplateVersion | None) -> Finding | None:

@@ -231,18 +231,21 @@ async def busy_times(
     return busy
 
 
-async def last_texted_about(source: Source, family_id: int, parent_id: int) -> int | None:
-    """The appointment the latest appointment text that reached this parent was about."""
+async def last_texted_about(source: Source, family_id: int, parent_id: int) -> tuple[int, ...]:
+    """The appointments the latest appointment texts that reached this parent were about.
+
+    Several when they went in the same moment (three confirmations booked together).
+    """
     marks = ",".join("?" * len(REPLY_CONTEXT_PURPOSES))
-    row = await _one(
+    rows = await _all(
         source,
-        "SELECT appointment_id FROM outbox WHERE family_id = ? AND parent_id = ?"
-        f" AND appointment_id IS NOT NULL AND purpose IN ({marks})"
-        " AND status IN ('sent', 'delivered') ORDER BY coalesce(sent_at, created_at) DESC, id DESC"
-        " LIMIT 1",
+        "WITH sent AS (SELECT appointment_id, coalesce(sent_at, created_at) AS at FROM outbox"
+        " WHERE family_id = ? AND parent_id = ? AND appointment_id IS NOT NULL"
+        f" AND purpose IN ({marks}) AND status IN ('sent', 'delivered'))"
+        " SELECT DISTINCT appointment_id FROM sent WHERE at = (SELECT max(at) FROM sent)",
         [family_id, parent_id, *REPLY_CONTEXT_PURPOSES],
     )
-    return row["appointment_id"] if row else None
+    return tuple(r["appointment_id"] for r in rows)
 
 
 async def is_booked(source: Source, appointment_id: int) -> bool:

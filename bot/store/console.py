@@ -183,22 +183,6 @@ async def update_parent(conn: aiosqlite.Connection, parent: Parent) -> None:
     )
 
 
-async def close_family(conn: aiosqlite.Connection, family_id: int, at: datetime) -> bool:
-    """Close a family and withdraw its texts still waiting to go; False if already closed."""
-    cursor = await conn.execute(
-        "UPDATE families SET status = 'closed', closed_at = ? WHERE id = ? AND status != 'closed'",
-        (ts(at), family_id),
-    )
-    if cursor.rowcount != 1:
-        return False
-    await conn.execute(
-        "UPDATE outbox SET status = 'withdrawn', final_at = ?, error = 'family closed'"
-        " WHERE family_id = ? AND status = 'queued' AND parent_id IS NOT NULL",
-        (ts(at), family_id),
-    )
-    return True
-
-
 # --- Cover -------------------------------------------------------------------------------------
 
 

@@ -13,10 +13,12 @@ from bot.web import (
     auth,
     console,
     console_admin,
+    console_admin_appointments,
     console_admin_families,
     console_escalations,
     console_family,
     console_queue,
+    console_templates,
     simulator,
     webhooks_telegram,
     webhooks_twilio,
@@ -41,7 +43,8 @@ def make_app(service: Service) -> web.Application:
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
     consoles = (auth, console, console_queue, console_family, console_escalations)
-    consoles += (console_admin, console_admin_families)
+    consoles += (console_admin, console_admin_families, console_admin_appointments)
+    consoles += (console_templates,)
     for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")

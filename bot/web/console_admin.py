@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.core.model import Family, Role, Staff
 from bot.store import audit, families, inbound, outbox, queue
 from bot.store import console as console_store
+from bot.store import letters as letter_store
 from bot.store.db import from_ts
 from bot.store.outbox import OutboxRow
 from bot.web import auth
@@ -37,6 +38,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "unassigned": len(await queue.open_items(service.db, audience="unassigned")),
         "failures": len(await outbox.failures(service.db)),
         "escalations": len(await console_store.escalations_with_status(service.db, "open")),
+        "letters": len(await letter_store.listing(service.db, "waiting")),
     }
     return auth.render(request, "console/admin_overview.html", counts=counts)
 

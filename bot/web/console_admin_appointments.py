@@ -45,7 +45,11 @@ PLACES = {
     Place.VIDEO: "Video call",
     Place.PHONE: "Phone call",
 }
-ANSWERS = {Answer.CONFIRM: "Confirmed", Answer.CANCEL: "Cannot come", Answer.CHANGE: "Asks to change"}
+ANSWERS = {
+    Answer.CONFIRM: "Confirmed",
+    Answer.CANCEL: "Cannot come",
+    Answer.CHANGE: "Asks to change",
+}
 DURATIONS = (30, 45, 60, 90, 120)
 # The runtime names the field at fault; the form calls some of them differently.
 FORM_FIELDS = {"starts_at": "day", "expected_parent_ids": "expected", "id": "day"}
@@ -174,8 +178,13 @@ def submitted(form: MultiDictProxy) -> dict:
 
 
 async def _form_page(
-    request: web.Request, family: Family, values: dict, errors: dict[str, str], *,
-    appointment: Appointment | None = None, status: int = 200,
+    request: web.Request,
+    family: Family,
+    values: dict,
+    errors: dict[str, str],
+    *,
+    appointment: Appointment | None = None,
+    status: int = 200,
 ) -> web.Response:
     service = request.app[SERVICE]
     assert family.id is not None
@@ -183,9 +192,18 @@ async def _form_page(
         service, family.id, service.now(), timedelta(minutes=int(values.get("duration") or 60))
     )
     return auth.render(
-        request, "console/admin_appointment_form.html", status=status, family=family,
-        appointment=appointment, form=values, errors=errors, kinds=KINDS, places=PLACES,
-        durations=DURATIONS, suggested=suggested, tz=service.team_timezone(),
+        request,
+        "console/admin_appointment_form.html",
+        status=status,
+        family=family,
+        appointment=appointment,
+        form=values,
+        errors=errors,
+        kinds=KINDS,
+        places=PLACES,
+        durations=DURATIONS,
+        suggested=suggested,
+        tz=service.team_timezone(),
         clinicians=clinical_colleagues(await staff_by_id(service), None),
     )
 
@@ -202,7 +220,9 @@ def booking_message(result: runtime.BookingResult, family: Family, verb: str, tz
     for warning in result.warnings:
         message += f" Check: {warning}"
     if result.suggested_times:
-        times = ", ".join(t.astimezone(tz).strftime("%a %-d %b %H:%M") for t in result.suggested_times[:3])
+        times = ", ".join(
+            t.astimezone(tz).strftime("%a %-d %b %H:%M") for t in result.suggested_times[:3]
+        )
         message += f" Times that suit the family: {times}."
     return message
 
@@ -234,7 +254,9 @@ async def book_form(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     family = await _family_or_404(request)
     values = {
-        "duration": "60", "kind": "session", "place": "home",
+        "duration": "60",
+        "kind": "session",
+        "place": "home",
         "expected": [str(p) for p in runtime.default_expected(family)],
         "practitioner_id": str(family.practitioner_id or ""),
     }
@@ -253,9 +275,15 @@ async def book(request: web.Request) -> web.StreamResponse:
         return await _form_page(request, family, submitted(form), errors, status=422)
     try:
         result = await runtime.book(
-            service, family.id or 0, kind=booking.kind, starts_at=booking.starts_at,
-            duration=booking.duration, place=booking.place, address=booking.address,
-            expected=booking.expected, practitioner_id=booking.practitioner_id,
+            service,
+            family.id or 0,
+            kind=booking.kind,
+            starts_at=booking.starts_at,
+            duration=booking.duration,
+            place=booking.place,
+            address=booking.address,
+            expected=booking.expected,
+            practitioner_id=booking.practitioner_id,
             actor=_actor(viewer.id),
         )
     except (runtime.Invalid, Conflict, NotFound) as exc:
@@ -288,8 +316,12 @@ async def change(request: web.Request) -> web.StreamResponse:
             request, family, submitted(form), errors, appointment=appointment, status=422
         )
     changes = runtime.Changes(
-        starts_at=booking.starts_at, duration=booking.duration, kind=booking.kind,
-        place=booking.place, address=booking.address, expected=booking.expected,
+        starts_at=booking.starts_at,
+        duration=booking.duration,
+        kind=booking.kind,
+        place=booking.place,
+        address=booking.address,
+        expected=booking.expected,
         practitioner_id=booking.practitioner_id,
     )
     try:
@@ -310,7 +342,9 @@ async def call_off(request: web.Request) -> web.StreamResponse:
     service = request.app[SERVICE]
     reason = str((await request.post()).get("reason", "")).strip()[:300]
     if not reason:
-        auth.flash(request, "To call off an appointment, give the reason (parents are not told it).")
+        auth.flash(
+            request, "To call off an appointment, give the reason (parents are not told it)."
+        )
         return auth.redirect(f"/admin/families/{family.id}#appointment-{appointment.id}")
     try:
         result = await runtime.cancel_by_team(service, appointment.id, reason, _actor(viewer.id))
@@ -386,7 +420,10 @@ async def upcoming(request: web.Request) -> web.StreamResponse:
                 shown.append(await view_of(service, appointment, family))
     shown.sort(key=lambda v: v.appointment.starts_at)
     return auth.render(
-        request, "console/admin_appointments.html", appointments=shown, days=UPCOMING_DAYS,
+        request,
+        "console/admin_appointments.html",
+        appointments=shown,
+        days=UPCOMING_DAYS,
         kinds=KINDS,
     )
 
@@ -400,7 +437,8 @@ async def letters(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     service = request.app[SERVICE]
     return auth.render(
-        request, "console/admin_letters.html",
+        request,
+        "console/admin_letters.html",
         waiting=await letter_store.listing(service.db, "waiting"),
         drafts=await letter_store.listing(service.db, "draft"),
         sent=(await letter_store.listing(service.db, "sent"))[-20:][::-1],
@@ -422,12 +460,18 @@ async def letter(request: web.Request) -> web.StreamResponse:
     found = await _letter_or_404(request)
     service = request.app[SERVICE]
     async with service.db.transaction() as conn:
-        await audit.record(conn, service.now(), _actor(viewer.id), "letter_viewed", "letter", found.id)
+        await audit.record(
+            conn, service.now(), _actor(viewer.id), "letter_viewed", "letter", found.id
+        )
     paragraphs = [p.strip() for p in found.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
     language = found.locale.split("_")[0]
     return auth.render(
-        request, "console/admin_letter.html", letter=found, paragraphs=paragraphs,
-        lang=found.locale.replace("_", "-"), direction="rtl" if language in ("ur", "ar") else "ltr",
+        request,
+        "console/admin_letter.html",
+        letter=found,
+        paragraphs=paragraphs,
+        lang=found.locale.replace("_", "-"),
+        direction="rtl" if language in ("ur", "ar") else "ltr",
         tz=service.team_timezone(),
     )
 
@@ -496,8 +540,13 @@ async def report(request: web.Request) -> web.StreamResponse:
         errors["to"] = "A report covers at most two years"
     if errors or first is None or last is None:
         return auth.render(
-            request, "console/admin_report.html", status=422, errors=errors, counts=None,
-            form=dict(request.query), labels=LABELS,
+            request,
+            "console/admin_report.html",
+            status=422,
+            errors=errors,
+            counts=None,
+            form=dict(request.query),
+            labels=LABELS,
         )
     start, end = period_bounds(first, last, tz)
     found = await report_store.activity(
@@ -505,10 +554,18 @@ async def report(request: web.Request) -> web.StreamResponse:
     )
     if request.query.get("format") == "csv":
         return web.Response(
-            text=as_csv(found), content_type="text/csv", charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="activity-{first}-to-{last}.csv"'},
+            text=as_csv(found),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="activity-{first}-to-{last}.csv"'
+            },
         )
     return auth.render(
-        request, "console/admin_report.html", errors={}, counts=found.counts(), labels=LABELS,
+        request,
+        "console/admin_report.html",
+        errors={},
+        counts=found.counts(),
+        labels=LABELS,
         form={"from": first.isoformat(), "to": last.isoformat()},
     )

@@ -11,9 +11,12 @@ from aiohttp import web
 
 from bot.core.contact import why_not_contactable
 from bot.core.model import Family, Parent, Role
+from bot.runtime import engagement
 from bot.runtime.families import AllocationResult, Conflict, NotFound, allocate, create_family
+from bot.store import appointments as appointment_store
 from bot.store import audit, families
 from bot.store import console as console_store
+from bot.store import letters as letter_store
 from bot.web import auth
 from bot.web.console import (
     clinical_colleagues,
@@ -22,9 +25,10 @@ from bot.web.console import (
     signed_in_viewer,
     staff_by_id,
 )
+from bot.web.console_admin_appointments import family_appointments
 from bot.web.errors import ApiError
 from bot.web.keys import SERVICE
-from bot.web.validation import LANGUAGES, family_from, parent_from
+from bot.web.validation import family_from, parent_from
 
 routes = web.RouteTableDef()
 
@@ -170,6 +174,7 @@ async def _detail_page(
 ) -> web.Response:
     service = request.app[SERVICE]
     everyone = await staff_by_id(service)
+    assert family.id is not None
     return auth.render(
         request,
         "console/admin_family.html",
@@ -179,7 +184,11 @@ async def _detail_page(
         practitioner=everyone.get(family.practitioner_id or -1),
         clinicians=clinical_colleagues(everyone, None),
         languages=dict(language_options()),
+        appointments=await family_appointments(service, family),
+        school_run=await appointment_store.school_run(service.db, family.id),
+        letters=await letter_store.for_family(service.db, family.id),
         errors=errors or {},
+        tz=service.team_timezone(),
     )
 
 
@@ -340,10 +349,14 @@ async def close_family(request: web.Request) -> web.StreamResponse:
             status=422,
             errors={"confirm": "Tick the box to confirm the work with this family has ended"},
         )
-    now = service.now()
-    async with service.db.transaction() as conn:
-        if await console_store.close_family(conn, family.id or 0, now):
-            await audit.record(conn, now, _actor(viewer.id), "family_closed", "family", family.id)
+    try:
+        await engagement.close_family(
+            service, family.id or 0, _actor(viewer.id), follow_up=form.get("follow_up") == "yes"
+        )
+    except (Conflict, NotFound) as exc:
+        return await _detail_page(
+            request, family, status=422, errors={"confirm": sentence(str(exc))}
+        )
     auth.flash(request, f"{family.reference} is closed. Texts waiting to go to it were withdrawn.")
     return auth.redirect(f"/admin/families/{family.id}")
 

@@ -63,22 +63,32 @@ def appointment(
 
 
 def test_a_reply_with_no_appointment_to_come_is_for_the_practitioner() -> None:
-    assert match_reply([], None, LONDON) == Unmatched("no upcoming appointment")
+    assert match_reply([], (), LONDON) == Unmatched("no upcoming appointment")
 
 
 def test_a_reply_answers_the_appointment_it_was_last_texted_about() -> None:
     soon, later = appointment(10, "2026-12-01 10:00"), appointment(11, "2026-12-08 10:00")
-    assert match_reply([soon, later], 11, LONDON) == Matched(later)
+    assert match_reply([soon, later], (11,), LONDON) == Matched(later)
 
 
 def test_without_a_text_to_go_by_a_reply_is_about_the_next_appointment() -> None:
     soon, later = appointment(10, "2026-12-01 10:00"), appointment(11, "2026-12-08 10:00")
-    assert match_reply([later, soon], None, LONDON) == Matched(soon)
+    assert match_reply([later, soon], (), LONDON) == Matched(soon)
+
+
+def test_texts_about_several_appointments_at_once_are_answered_for_the_soonest() -> None:
+    soon, later = appointment(10, "2026-12-01 10:00"), appointment(11, "2026-12-08 10:00")
+    assert match_reply([later, soon], (11, 10), LONDON) == Matched(soon)
+
+
+def test_a_text_about_an_appointment_now_past_does_not_hold_a_later_reply() -> None:
+    later = appointment(11, "2026-12-08 10:00")
+    assert match_reply([later], (10,), LONDON) == Matched(later)
 
 
 def test_two_appointments_on_the_same_day_make_a_bare_yes_ambiguous() -> None:
     morning, afternoon = appointment(10, "2026-12-01 10:00"), appointment(11, "2026-12-01 14:00")
-    result = match_reply([morning, afternoon], None, LONDON)
+    result = match_reply([morning, afternoon], (), LONDON)
     assert isinstance(result, Unmatched) and "same day" in result.reason
 
 
@@ -87,13 +97,13 @@ def test_a_reply_after_the_team_called_an_appointment_off_is_read_by_a_person() 
         10, status=AppointmentStatus.CANCELLED, cancelled_by=CancelledBy.TEAM
     )
     later = appointment(11, "2026-12-08 10:00")
-    assert isinstance(match_reply([off, later], 10, LONDON), Unmatched)
-    assert match_reply([off, later], None, LONDON) == Matched(later)
+    assert isinstance(match_reply([off, later], (10,), LONDON), Unmatched)
+    assert match_reply([off, later], (), LONDON) == Matched(later)
 
 
 def test_change_after_saying_no_still_finds_the_appointment_the_family_called_off() -> None:
     off = appointment(10, status=AppointmentStatus.CANCELLED, cancelled_by=CancelledBy.FAMILY)
-    assert match_reply([off], None, LONDON) == Matched(off)
+    assert match_reply([off], (), LONDON) == Matched(off)
 
 
 # --- What a reply does ------------------------------------------------------------------------
