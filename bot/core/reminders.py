@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core import hours as calendar
@@ -24,6 +25,8 @@ from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_appointment_time
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from bot.core.policy import HoursPolicy, ReminderPolicy
     from bot.core.wording import Wording
 
@@ -130,6 +133,12 @@ def worth_sending(
     )
 
 
+@lru_cache(maxsize=4096)
+def _when(starts_at: datetime, locale: str, tz: ZoneInfo) -> str:
+    """Formatting a date costs more than the rest of a text; a day's reminders share few."""
+    return format_appointment_time(starts_at, locale, tz)
+
+
 @dataclass(frozen=True)
 class ReminderTexts:
     drafts: list[OutboxDraft]
@@ -163,9 +172,7 @@ def reminder_texts(
             values={
                 "parent_name": first_name(parent.name),
                 "practitioner_name": first_name(practitioner_name),
-                "appointment_time": format_appointment_time(
-                    appointment.starts_at, parent.language, hours.timezone
-                ),
+                "appointment_time": _when(appointment.starts_at, parent.language, hours.timezone),
                 "place": place_words(appointment.place, appointment.address, parent.language),
             },
             easy_read=parent.needs_literacy_support,

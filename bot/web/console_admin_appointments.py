@@ -17,7 +17,6 @@ from bot.core.appointments import (
     Place,
     SchoolRun,
     describe_for_staff,
-    place_words,
 )
 from bot.core.model import Family, Role
 from bot.core.reports import LABELS, as_csv, period_bounds
@@ -65,6 +64,7 @@ class AppointmentView:
     where: str
     who: list[tuple[str, str]]  # (parent name, their answer)
     practitioner: str
+    begun: bool  # attendance can be recorded once it has begun
 
 
 def _actor(staff_id: int) -> str:
@@ -79,12 +79,13 @@ async def view_of(service: Service, appointment: Appointment, family: Family) ->
         appointment=appointment,
         family=family,
         when=describe_for_staff(appointment, service.team_timezone()),
-        where=place_words(appointment.place, appointment.address, "en_GB"),
+        where=appointment.address if appointment.place is Place.CLINIC else PLACES[appointment.place],
         who=[
             (names.get(p, "A parent"), ANSWERS.get(appointment.answers.get(p), "No answer yet"))  # type: ignore[arg-type]
             for p in appointment.expected
         ],
         practitioner=member.name if member else "",
+        begun=appointment.starts_at <= service.now(),
     )
 
 

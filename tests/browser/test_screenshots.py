@@ -7,10 +7,13 @@ a temporary folder, and the test still checks that every page renders in the bro
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from bot.core.appointments import AppointmentKind, Place
+from bot.runtime import appointments
 from tests.browser.conftest import DESKTOP, ConsoleServer, sign_in, sign_out
 from tests.conftest import ROOT
 
@@ -25,6 +28,12 @@ def test_main_pages(page: Page, server: ConsoleServer, tmp_path: Path) -> None:
     server.text_from("+447700900101", "Thanks Amira, is it ok if my mum comes too?")
     server.at("2026-11-25T09:05:00Z")
     server.text_from("+447700900201", "I can't cope anymore, she won't stop crying")
+    booking = appointments.book(
+        server.service, server.ids["PIR-0002"], kind=AppointmentKind.SESSION,
+        starts_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC), duration=timedelta(minutes=60),
+        place=Place.HOME, actor="screenshots",
+    )
+    server.run(booking)
     server.dispatch()
     server.at("2026-11-25T09:10:00Z")
     family = server.ids["PIR-0001"]
@@ -55,5 +64,5 @@ def test_main_pages(page: Page, server: ConsoleServer, tmp_path: Path) -> None:
     shoot("admin-overview", "Overview")
     page.goto(f"{server.base}/admin/families/{server.ids['PIR-0002']}")
     shoot("admin-family", "Ava")
-    page.goto(server.base + "/admin/families/new")
-    shoot("admin-new-family", "Add a family")
+    page.goto(server.base + "/admin/queue")
+    shoot("admin-waiting", "Waiting for you")
