@@ -34,6 +34,7 @@ def _time(text: str | None) -> datetime | None:
     which counts when the scheduler reads thousands of due reminders."""
     return datetime.fromisoformat(text) if text else None
 
+
 # Appointment texts a parent's reply may be answering (see core.appointments.match_reply).
 REPLY_CONTEXT_PURPOSES = (
     "appointment_confirmation",
@@ -57,27 +58,24 @@ async def _one(source: Source, sql: str, params: Iterable[Any] = ()) -> aiosqlit
 
 
 def _appointment(
-    row: aiosqlite.Row, expected: Sequence[int], answers: dict[int, Answer], prefix: str = ""
+    row: aiosqlite.Row, expected: Sequence[int], answers: dict[int, Answer]
 ) -> Appointment:
-    def col(name: str) -> Any:
-        return row[prefix + name]
-
     return Appointment(
-        id=col("id"),
-        family_id=col("family_id"),
-        practitioner_id=col("practitioner_id"),
-        kind=AppointmentKind(col("kind")),
-        starts_at=_time(col("starts_at")),  # type: ignore[arg-type]
-        duration=timedelta(minutes=col("duration_minutes")),
-        place=Place(col("place")),
-        address=col("address"),
+        id=row["id"],
+        family_id=row["family_id"],
+        practitioner_id=row["practitioner_id"],
+        kind=AppointmentKind(row["kind"]),
+        starts_at=_time(row["starts_at"]),  # type: ignore[arg-type]
+        duration=timedelta(minutes=row["duration_minutes"]),
+        place=Place(row["place"]),
+        address=row["address"],
         expected=tuple(expected),
-        status=AppointmentStatus(col("status")),
-        cancelled_by=CancelledBy(col("cancelled_by")) if col("cancelled_by") else None,
-        cancel_reason=col("cancel_reason"),
-        version=col("version"),
-        booked_at=_time(col("booked_at")),
-        changed_at=_time(col("changed_at")),
+        status=AppointmentStatus(row["status"]),
+        cancelled_by=CancelledBy(row["cancelled_by"]) if row["cancelled_by"] else None,
+        cancel_reason=row["cancel_reason"],
+        version=row["version"],
+        booked_at=_time(row["booked_at"]),
+        changed_at=_time(row["changed_at"]),
         answers=answers,
     )
 
@@ -377,8 +375,7 @@ DUE_REMINDERS_SQL = (
     " r.due_at AS r_due_at, a.id AS a_id, a.family_id AS a_family_id,"
     " a.practitioner_id AS a_practitioner_id, a.kind AS a_kind, a.starts_at AS a_starts_at,"
     " a.duration_minutes AS a_duration_minutes, a.place AS a_place, a.address AS a_address,"
-    " a.status AS a_status, a.cancelled_by AS a_cancelled_by,"
-    " a.cancel_reason AS a_cancel_reason, a.version AS a_version, a.booked_at AS a_booked_at,"
+    " a.status AS a_status, a.version AS a_version, a.booked_at AS a_booked_at,"
     " a.changed_at AS a_changed_at, f.status AS family_status, s.name AS practitioner_name"
     " FROM (SELECT id, appointment_id, offset_days, version, due_at FROM reminders"
     "       WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?) r"
@@ -387,7 +384,6 @@ DUE_REMINDERS_SQL = (
     " LEFT JOIN staff s ON s.id = a.practitioner_id"
     " JOIN appointment_parents ap ON ap.appointment_id = a.id"
     " JOIN parents p ON p.id = ap.parent_id"
-    " ORDER BY r.due_at, r.id, p.id"
 )
 
 
@@ -401,8 +397,22 @@ async def due_reminders(conn: aiosqlite.Connection, at: datetime, limit: int) ->
     due = []
     for reminder_id, group in grouped.items():
         first = group[0]
-        parents = tuple(parent_from_row(r) for r in group)
-        appointment = _appointment(first, [p.id for p in parents if p.id is not None], {}, "a_")
+        parents = tuple(sorted((parent_from_row(r) for r in group), key=lambda p: p.id or 0))
+        appointment = Appointment(
+            id=first["a_id"],
+            family_id=first["a_family_id"],
+            practitioner_id=first["a_practitioner_id"],
+            kind=AppointmentKind(first["a_kind"]),
+            starts_at=_time(first["a_starts_at"]),  # type: ignore[arg-type]
+            duration=timedelta(minutes=first["a_duration_minutes"]),
+            place=Place(first["a_place"]),
+            address=first["a_address"],
+            expected=tuple(p.id for p in parents if p.id is not None),
+            status=AppointmentStatus(first["a_status"]),
+            version=first["a_version"],
+            booked_at=_time(first["a_booked_at"]),
+            changed_at=_time(first["a_changed_at"]),
+        )
         due.append(
             DueReminder(
                 id=reminder_id,

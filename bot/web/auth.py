@@ -14,6 +14,7 @@ import asyncio
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -44,6 +45,7 @@ FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOCAL_PATH = re.compile(r"/[!-~]*")  # printable, no spaces or line breaks: never a header split
 
 # Without CRADLE_SESSION_SECRET (the demo), sessions last as long as the process.
 _PROCESS_SECRET = secrets.token_bytes(32)
@@ -288,7 +290,7 @@ def redirect(location: str) -> web.Response:
 
 def safe_next(target: str | None, member: Staff) -> str:
     """Where to go after signing in: a path on this site, never another site."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    if target and _LOCAL_PATH.fullmatch(target) and not target.startswith(("//", "/\\")):
         return target
     return HOME[member.role]
 

@@ -1,7 +1,8 @@
 """The staff console: its start page, and who may see what (shared by every console area).
 
-The areas are console_queue (practitioners), console_family (a family's conversation),
-console_escalations (the duty view) and console_admin (the administrator's pages).
+The areas are console_queue (a practitioner's queue and cover), console_family (a family's
+conversation), console_escalations (the duty view), and the administrator's console_admin,
+console_admin_families and console_admin_appointments. Sign-in, sessions and CSRF are in auth.
 """
 
 from __future__ import annotations

@@ -75,11 +75,12 @@ async def view_of(service: Service, appointment: Appointment, family: Family) ->
     everyone = await staff_by_id(service)
     names = {p.id: p.name for p in family.parents}
     member = everyone.get(appointment.practitioner_id or -1)
+    clinic = appointment.place is Place.CLINIC
     return AppointmentView(
         appointment=appointment,
         family=family,
         when=describe_for_staff(appointment, service.team_timezone()),
-        where=appointment.address if appointment.place is Place.CLINIC else PLACES[appointment.place],
+        where=appointment.address if clinic else PLACES[appointment.place],
         who=[
             (names.get(p, "A parent"), ANSWERS.get(appointment.answers.get(p), "No answer yet"))  # type: ignore[arg-type]
             for p in appointment.expected

@@ -447,7 +447,7 @@ async def edit_page(
         stand_in=stand_in,
         stand_in_label=stand_in_label,
         draft=draft,
-        body_error=" ".join(text for field_id, text in draft.errors if field_id == "body"),
+        body_errors=[text for field_id, text in draft.errors if field_id == "body"],
         reason_error=" ".join(text for field_id, text in draft.errors if field_id == "reason"),
         placeholders=[catalogue.placeholders[name] for name in sorted(spec.placeholders)],
         required=spec.required,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from bot import demo
 from bot.clock import Clock, parse_instant
@@ -65,8 +65,11 @@ class ConsoleServer:
         """A parent's text arrives and is processed, as through the SMS webhook."""
         self._count += 1
         message = InboundMessage(
-            channel=ChannelName.SMS, external_id=f"BROWSER{self._count}", sender=number,
-            body=body, received_at=self.service.now(),
+            channel=ChannelName.SMS,
+            external_id=f"BROWSER{self._count}",
+            sender=number,
+            body=body,
+            received_at=self.service.now(),
         )
 
         async def receive() -> None:
@@ -107,13 +110,23 @@ def chromium() -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(scope="package")
+def browser(chromium: Browser) -> Browser:
+    """pytest-playwright's name for it, so its session-wide browser is never started."""
+    return chromium
+
+
 @pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
-    context.set_default_timeout(10_000)
-    opened = context.new_page()
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    opened = chromium.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
+    opened.set_default_timeout(10_000)
     yield opened
-    context.close()
+    opened.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
 
 
 @pytest.fixture

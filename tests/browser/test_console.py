@@ -56,10 +56,12 @@ def test_another_practitioners_family_is_not_found_and_a_post_without_the_token_
     )
     assert direct.status == 403
     page.goto(server.base + "/simulator")
-    expect(page.locator(f'[id="+447700900301"] .bubble.in')).not_to_contain_text(["Hello Kasia"])
+    expect(page.locator('[id="+447700900301"] .bubble.in')).not_to_contain_text(["Hello Kasia"])
 
 
-def test_a_reply_from_the_queue_reaches_the_parents_phone(page: Page, server: ConsoleServer) -> None:
+def test_a_reply_from_the_queue_reaches_the_parents_phone(
+    page: Page, server: ConsoleServer
+) -> None:
     server.text_from(CHLOE, "Can my mum come on Thursday too?")
     sign_in(page, server, "amira@demo.cradle")
     row = page.locator("tr.queue-item", has_text="Can my mum come on Thursday too?")
@@ -126,13 +128,15 @@ def test_cover_sends_new_escalations_to_the_colleague_covering(
 def test_markup_and_a_right_to_left_override_are_shown_as_text_never_obeyed(
     page: Page, server: ConsoleServer
 ) -> None:
-    hostile = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> \u202etxt.exe'
+    hostile = (
+        '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> \u202etxt.exe'
+    )
     server.text_from(CHLOE, hostile)
     sign_in(page, server, "amira@demo.cradle")
     for path in ("/queue", f"/families/{server.ids['PIR-0001']}"):
         page.goto(server.base + path)
         shown = page.locator(".message-text", has_text="window.pwned").first
-        expect(shown).to_contain_text('<script>window.pwned = 1</script><img src=x onerror=')
+        expect(shown).to_contain_text("<script>window.pwned = 1</script><img src=x onerror=")
         expect(shown).to_contain_text("[U+202E]txt.exe")
         assert page.evaluate("window.pwned") is None
         assert page.locator("main script, main img").count() == 0

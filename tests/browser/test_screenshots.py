@@ -29,9 +29,13 @@ def test_main_pages(page: Page, server: ConsoleServer, tmp_path: Path) -> None:
     server.at("2026-11-25T09:05:00Z")
     server.text_from("+447700900201", "I can't cope anymore, she won't stop crying")
     booking = appointments.book(
-        server.service, server.ids["PIR-0002"], kind=AppointmentKind.SESSION,
-        starts_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC), duration=timedelta(minutes=60),
-        place=Place.HOME, actor="screenshots",
+        server.service,
+        server.ids["PIR-0002"],
+        kind=AppointmentKind.SESSION,
+        starts_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC),
+        duration=timedelta(minutes=60),
+        place=Place.HOME,
+        actor="screenshots",
     )
     server.run(booking)
     server.dispatch()

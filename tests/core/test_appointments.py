@@ -42,9 +42,7 @@ def hours() -> HoursPolicy:
     return load_policies(POLICIES).hours
 
 
-def appointment(
-    id: int = 10, starts: str = "2026-12-01 10:00", **changes: object
-) -> Appointment:
+def appointment(id: int = 10, starts: str = "2026-12-01 10:00", **changes: object) -> Appointment:
     made = Appointment(
         id=id,
         family_id=5,
@@ -93,9 +91,7 @@ def test_two_appointments_on_the_same_day_make_a_bare_yes_ambiguous() -> None:
 
 
 def test_a_reply_after_the_team_called_an_appointment_off_is_read_by_a_person() -> None:
-    off = appointment(
-        10, status=AppointmentStatus.CANCELLED, cancelled_by=CancelledBy.TEAM
-    )
+    off = appointment(10, status=AppointmentStatus.CANCELLED, cancelled_by=CancelledBy.TEAM)
     later = appointment(11, "2026-12-08 10:00")
     assert isinstance(match_reply([off, later], (10,), LONDON), Unmatched)
     assert match_reply([off, later], (), LONDON) == Matched(later)
@@ -153,9 +149,7 @@ def test_parents_who_disagree_leave_the_decision_to_the_administrator(
 ) -> None:
     outcome = decide(appointment(answers={MUM: earlier}), DAD, intent)
     assert not outcome.cancel_by_family
-    assert [(n.kind, n.audience) for n in outcome.notes] == [
-        (QueueKind.CONFLICT, "administrator")
-    ]
+    assert [(n.kind, n.audience) for n in outcome.notes] == [(QueueKind.CONFLICT, "administrator")]
     assert outcome.tell_parent == "change_request_ack"
 
 
@@ -232,7 +226,9 @@ def test_booking_at_school_run_times_clashes(
 
 
 def test_no_school_run_recorded_means_no_clash(hours: HoursPolicy) -> None:
-    assert school_run_clashes(london("2026-12-01 09:00"), timedelta(hours=1), SchoolRun(), hours) == []
+    assert (
+        school_run_clashes(london("2026-12-01 09:00"), timedelta(hours=1), SchoolRun(), hours) == []
+    )
 
 
 def test_suggested_times_avoid_school_runs_busy_times_and_closed_hours(hours: HoursPolicy) -> None:

@@ -25,6 +25,7 @@ from bot.core.reminders import (
     reminder_key,
     reminder_texts,
     reminders_due,
+    worth_sending,
 )
 from bot.core.templates import load_catalogue, load_defaults
 from bot.core.wording import Wording
@@ -145,9 +146,29 @@ def appointment(**changes: object) -> Appointment:
 def test_the_due_reminder_of_each_standing_appointment(policies: Policies) -> None:
     standing = appointment()
     off = appointment(id=11, status=AppointmentStatus.CANCELLED, cancelled_by=CancelledBy.TEAM)
-    due = reminders_due([standing, off], policies.reminders, policies.hours, london("2026-12-02 10:00"))
+    due = reminders_due(
+        [standing, off], policies.reminders, policies.hours, london("2026-12-02 10:00")
+    )
     assert [(a.id, r.offset_days) for a, r in due] == [(10, 1)]
-    assert reminders_due([standing], policies.reminders, policies.hours, london("2026-12-01 09:59")) == []
+    assert (
+        reminders_due([standing], policies.reminders, policies.hours, london("2026-12-01 09:59"))
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("due", "at", "worth"),
+    [
+        ("2026-12-02 10:00", "2026-12-02 10:00", True),
+        ("2026-12-01 10:00", "2026-12-02 05:59", True),  # late, but within the day
+        ("2026-12-01 10:00", "2026-12-02 06:00", False),  # twenty hours late: left out
+        ("2026-12-03 10:00", "2026-12-03 13:01", False),  # less than an hour before the start
+    ],
+)
+def test_a_late_reminder_is_sent_only_while_it_still_helps(
+    policies: Policies, due: str, at: str, worth: bool
+) -> None:
+    assert worth_sending(appointment(), london(due), policies.hours, london(at)) is worth
 
 
 def test_dedupe_keys_are_stable_and_distinct() -> None:

@@ -113,8 +113,11 @@ async def second_client(live: Live) -> AsyncIterator[ConsoleClient]:
 async def text_from(service: Service, number: str, body: str) -> None:
     """A parent's text arrives (as through the SMS webhook) and is processed."""
     message = InboundMessage(
-        channel=ChannelName.SMS, external_id=f"E2E{uuid.uuid4().hex}", sender=number,
-        body=body, received_at=service.now(),
+        channel=ChannelName.SMS,
+        external_id=f"E2E{uuid.uuid4().hex}",
+        sender=number,
+        body=body,
+        received_at=service.now(),
     )
     await pipeline.receive(service, message)
     await pipeline.process_pending(service)

@@ -10,9 +10,11 @@ import io
 import json
 import os
 import sys
+from pathlib import Path
 
 from bot.clock import parse_instant
 from bot.runtime import dispatcher, pipeline, scheduler
+from bot.store import outbox
 from tests.builders import family_json, parent_json
 from tests.conftest import ROOT, Live
 
@@ -75,8 +77,10 @@ async def cradle_tick(live: Live, instant: str) -> dict:
         "CRADLE_POLICIES_DIR": str(settings.policies_dir),
         "CRADLE_MESSAGES_DIR": str(settings.messages_dir),
     }
+    cradle = Path(sys.executable).with_name("cradle")
+    command = [str(cradle)] if cradle.exists() else [sys.executable, "-m", "bot"]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "tick", "--at", instant,
+        *command, "tick", "--at", instant,
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await process.communicate()
@@ -133,7 +137,9 @@ async def test_booking_confirms_to_both_parents_and_writes_a_letter_for_the_one_
     assert [r["offset_days"] for r in booked["reminders"]] == []  # listed on GET
     await dispatcher.dispatch_once(live.service)
     confirmations = await texts(live, family, "appointment_confirmation")
-    assert {m["parent_id"] for m in confirmations} == {parent_id(family, n) for n in ("Chloe", "Dan")}
+    assert {m["parent_id"] for m in confirmations} == {
+        parent_id(family, n) for n in ("Chloe", "Dan")
+    }
     assert all(m["status"] == "delivered" for m in confirmations)
     chloe = next(m for m in confirmations if m["parent_id"] == parent_id(family, "Chloe"))
     dan = next(m for m in confirmations if m["parent_id"] == parent_id(family, "Dan"))
@@ -223,7 +229,9 @@ async def test_no_reminder_is_sent_outside_sending_hours(live: Live) -> None:
     for instant in ("2026-11-29T10:00:00Z", "2026-11-29T23:00:00Z", "2026-11-30T07:59:00Z"):
         assert (await tick(live, instant))["reminders"] == 0
         await dispatcher.dispatch_once(live.service)
-        assert all(m["status"] == "queued" for m in await texts(live, family, "appointment_reminder"))
+        assert all(
+            m["status"] == "queued" for m in await texts(live, family, "appointment_reminder")
+        )
     live.at("2026-11-30T08:00:00Z")
     await dispatcher.dispatch_once(live.service)
     assert (await tick(live, "2026-11-30T10:00:00Z"))["reminders"] == 2
@@ -254,7 +262,9 @@ async def test_changing_an_appointment_replaces_its_reminders_and_tells_the_pare
     booked = await book(live, family)  # confirmations queued, not yet sent
     live.at("2026-11-24T11:00:00Z")
     status, changed = await live.api(
-        "POST", f"/api/v1/appointments/{booked['id']}/change", json={"starts_at": "2026-12-04T11:30"}
+        "POST",
+        f"/api/v1/appointments/{booked['id']}/change",
+        json={"starts_at": "2026-12-04T11:30"},
     )
     assert status == 200, changed
     assert changed["version"] == 2 and changed["starts_at"] == "2026-12-04T11:30:00Z"
@@ -276,6 +286,23 @@ async def test_changing_an_appointment_replaces_its_reminders_and_tells_the_pare
     assert (await tick(live, "2026-12-01T10:00:00Z"))["reminders"] == 0  # the old two-day one
     assert (await tick(live, "2026-12-02T10:00:00Z"))["reminders"] == 2
     assert (await tick(live, "2026-12-03T10:00:00Z"))["reminders"] == 2
+
+
+async def test_a_confirmation_that_cannot_go_before_the_appointment_is_withdrawn(
+    live: Live,
+) -> None:
+    family = await add_family(live)
+    live.at("2026-11-28T20:30:00Z")  # Saturday evening: no more texts until Monday 08:00
+    booked = await book(live, family, starts_at="2026-11-30T08:00", place="home")
+    assert booked["texts"]["queued"] == 2
+    live.at("2026-11-30T08:00:00Z")
+    await dispatcher.dispatch_once(live.service)
+    confirmations = await texts(live, family, "appointment_confirmation")
+    assert [m["status"] for m in confirmations] == ["withdrawn", "withdrawn"]
+    stored = await outbox.for_family(live.service.db, family["id"])
+    assert {o.error for o in stored if o.purpose == "appointment_confirmation"} == {
+        "appointment time has passed"
+    }
 
 
 # --- Replies ----------------------------------------------------------------------------------
@@ -384,7 +411,9 @@ async def test_a_team_cancellation_reaches_both_parents_at_once(live: Live) -> N
 
     live.at("2026-12-01T20:30:00Z")  # the practitioner rings in sick, after sending hours
     status, cancelled = await live.api(
-        "POST", f"/api/v1/appointments/{booked['id']}/cancel", json={"reason": "Practitioner unwell"}
+        "POST",
+        f"/api/v1/appointments/{booked['id']}/cancel",
+        json={"reason": "Practitioner unwell"},
     )
     assert status == 200, cancelled
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_by"] == "team"
@@ -437,7 +466,9 @@ async def test_a_do_not_contact_parent_receives_nothing_and_is_not_named_in_lett
     default = await book(live, family)
     assert default["expected_parent_ids"] == [chloe]
     # Even when staff list him as coming, nothing is sent to him.
-    listed = await book(live, family, starts_at="2026-12-10T14:00", expected_parent_ids=[chloe, ryan])
+    listed = await book(
+        live, family, starts_at="2026-12-10T14:00", expected_parent_ids=[chloe, ryan]
+    )
     assert listed["texts"]["not_sent"] == [
         {"parent_id": ryan, "reason": "marked do not contact (safeguarding)"}
     ]
@@ -611,7 +642,9 @@ async def test_the_activity_report_counts_what_happened_as_json_and_csv(live: Li
 
 async def test_bad_appointment_requests_are_refused_naming_the_field(live: Live) -> None:
     family = await add_family(live)
-    other = await add_family(live, reference="PIR-3003", parents=[parent_json("Leah", "07700 900201")])
+    other = await add_family(
+        live, reference="PIR-3003", parents=[parent_json("Leah", "07700 900201")]
+    )
     path = f"/api/v1/families/{family['id']}/appointments"
     good = {"starts_at": THURSDAY, "place": "clinic", "address": CLINIC}
     cases = [

@@ -8,13 +8,7 @@ import json
 from bot.core.model import OutboxStatus
 from bot.store import outbox
 from tests.conftest import Live
-from tests.e2e.console_client import (  # noqa: F401
-    ConsoleClient,
-    client,
-    rows,
-    team,
-    text_from,
-)
+from tests.e2e.console_client import ConsoleClient, rows, text_from
 
 
 def new_family(**extra: str) -> dict[str, str]:
@@ -75,10 +69,13 @@ async def test_an_administrator_adds_a_family_of_three_and_first_contact_goes_to
         family_id,
     )
     assert parents == [
-        ("Maya Green", "en_GB", 0, 0), ("Sam Green", "cy", 1, 0), ("Lee Stone", "en_GB", 0, 1)
+        ("Maya Green", "en_GB", 0, 0),
+        ("Sam Green", "cy", 1, 0),
+        ("Lee Stone", "en_GB", 0, 1),
     ]
     first = rows(
-        live, "SELECT recipient FROM outbox WHERE family_id = ? AND purpose = 'first_contact'",
+        live,
+        "SELECT recipient FROM outbox WHERE family_id = ? AND purpose = 'first_contact'",
         family_id,
     )
     assert sorted(first) == [("+447700900401",), ("+447700900402",)]
@@ -111,9 +108,14 @@ async def test_marking_a_parent_do_not_contact_stops_texts_and_logs_no_number(
     _, page = await client.get(f"/admin/families/{family}/parents/2")
     assert 'value="+447700900102"' in page
     form = {
-        "name": "Dan Martin", "relationship": "father", "mobile": "07700 900112",
-        "language": "en_GB", "channel": "sms", "consent_to_text": "yes",
-        "do_not_contact": "yes", "do_not_contact_reason": "",
+        "name": "Dan Martin",
+        "relationship": "father",
+        "mobile": "07700 900112",
+        "language": "en_GB",
+        "channel": "sms",
+        "consent_to_text": "yes",
+        "do_not_contact": "yes",
+        "do_not_contact_reason": "",
     }
     status, page, _ = await client.post(f"/admin/families/{family}/parents/2", form)
     assert status == 422 and "give a reason" in page.lower()
@@ -128,7 +130,11 @@ async def test_marking_a_parent_do_not_contact_stops_texts_and_logs_no_number(
         live, "SELECT action, detail FROM audit WHERE subject_type = 'parent' AND subject_id = 2"
     )
     assert [action for action, _ in logged] == ["parent_updated", "parent_marked_do_not_contact"]
-    assert json.loads(logged[0][1])["fields"] == ["do_not_contact", "do_not_contact_reason", "mobile"]
+    assert json.loads(logged[0][1])["fields"] == [
+        "do_not_contact",
+        "do_not_contact_reason",
+        "mobile",
+    ]
     assert "900112" not in json.dumps(logged)
 
     await client.post("/logout", {})
@@ -173,8 +179,13 @@ async def test_the_administrator_never_sees_what_a_parent_wrote_to_their_practit
     await client.sign_in("administrator")
     pages = {}
     for path in (
-        "/admin", "/admin/families", f"/admin/families/{family}", "/admin/queue",
-        "/admin/failures", "/admin/audit", f"/admin/families/{family}/parents/1",
+        "/admin",
+        "/admin/families",
+        f"/admin/families/{family}",
+        "/admin/queue",
+        "/admin/failures",
+        "/admin/audit",
+        f"/admin/families/{family}/parents/1",
     ):
         status, pages[path] = await client.get(path)
         assert status == 200, path

@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Live
-from tests.e2e.console_client import ConsoleClient, client, rows, team  # noqa: F401
+from tests.e2e.console_client import ConsoleClient, rows
 
 BOOKING = {
-    "day": "2026-12-01", "time": "10:30", "duration": "60", "kind": "session", "place": "home",
+    "day": "2026-12-01",
+    "time": "10:30",
+    "duration": "60",
+    "kind": "session",
+    "place": "home",
 }
 
 
@@ -20,7 +24,8 @@ async def book(client: ConsoleClient, family: int, **extra: object) -> tuple[int
     data += [("expected", str(p)) for p in (expected or [])]
     data.append(("csrf_token", client.csrf))
     async with client.http.post(
-        f"{client.base}/admin/families/{family}/appointments/new", data=data,
+        f"{client.base}/admin/families/{family}/appointments/new",
+        data=data,
         allow_redirects=False,
     ) as r:
         return r.status, await r.text(), r.headers.get("Location", "")
@@ -59,7 +64,11 @@ async def test_booking_texts_every_expected_parent_and_shows_on_the_family_and_t
     ],
 )
 async def test_a_booking_that_cannot_be_made_says_why_and_books_nothing(
-    live: Live, team: dict[str, int], client: ConsoleClient, extra: dict, field: str,
+    live: Live,
+    team: dict[str, int],
+    client: ConsoleClient,
+    extra: dict,
+    field: str,
     problem: str,
 ) -> None:
     await client.sign_in("administrator")

@@ -6,25 +6,24 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Live
-from tests.e2e.console_client import (  # noqa: F401
-    ConsoleClient,
-    client,
-    rows,
-    second_client,
-    team,
-    text_from,
-)
+from tests.e2e.console_client import ConsoleClient, rows, text_from
 
 LEAH, KASIA = "+447700900201", "+447700900301"
 WORRYING = "I can't cope anymore, she won't stop crying"
 
 
 def pinned(page: str) -> str:
-    return page.split('id="escalations"')[1].split("</section>")[0] if 'id="escalations"' in page else ""
+    return (
+        page.split('id="escalations"')[1].split("</section>")[0]
+        if 'id="escalations"' in page
+        else ""
+    )
 
 
 def table(page: str, table_id: str) -> str:
-    return page.split(f'id="{table_id}"')[1].split("</table>")[0] if f'id="{table_id}"' in page else ""
+    return (
+        page.split(f'id="{table_id}"')[1].split("</table>")[0] if f'id="{table_id}"' in page else ""
+    )
 
 
 async def test_an_escalation_is_pinned_above_the_queue_with_the_time_left(
@@ -117,7 +116,11 @@ async def test_cover_sends_the_queue_and_new_escalations_to_the_colleague_coveri
     await client.get("/cover")
     status, _, _ = await client.post(
         "/cover",
-        {"cover_id": str(team["tom@demo.cradle"]), "starts_on": "2026-11-24", "ends_on": "2026-11-27"},
+        {
+            "cover_id": str(team["tom@demo.cradle"]),
+            "starts_on": "2026-11-24",
+            "ends_on": "2026-11-27",
+        },
     )
     assert status == 303
     await text_from(live.service, LEAH, WORRYING)
@@ -142,10 +145,19 @@ async def test_cover_sends_the_queue_and_new_escalations_to_the_colleague_coveri
 @pytest.mark.parametrize(
     ("form", "problem"),
     [
-        ({"cover_id": "2", "starts_on": "2026-11-26", "ends_on": "2026-11-25"}, "on or after the first day"),
+        (
+            {"cover_id": "2", "starts_on": "2026-11-26", "ends_on": "2026-11-25"},
+            "on or after the first day",
+        ),
         ({"cover_id": "2", "starts_on": "2026-11-20", "ends_on": "2026-11-25"}, "today or later"),
-        ({"cover_id": "1", "starts_on": "2026-11-24", "ends_on": "2026-11-25"}, "Select a colleague other"),
-        ({"cover_id": "5", "starts_on": "2026-11-24", "ends_on": "2026-11-25"}, "Select who will cover"),
+        (
+            {"cover_id": "1", "starts_on": "2026-11-24", "ends_on": "2026-11-25"},
+            "Select a colleague other",
+        ),
+        (
+            {"cover_id": "5", "starts_on": "2026-11-24", "ends_on": "2026-11-25"},
+            "Select who will cover",
+        ),
         ({"cover_id": "2", "starts_on": "next week", "ends_on": ""}, "Enter the first day"),
     ],
 )

@@ -9,17 +9,14 @@ import pytest
 
 from bot.runtime import dispatcher
 from tests.conftest import Live
-from tests.e2e.console_client import (  # noqa: F401
-    ConsoleClient,
-    client,
-    rows,
-    second_client,
-    team,
-    text_from,
-)
+from tests.e2e.console_client import ConsoleClient, rows, text_from
 
 CHLOE, DAN, LEAH, RYAN, KASIA = (
-    "+447700900101", "+447700900102", "+447700900201", "+447700900202", "+447700900301"
+    "+447700900101",
+    "+447700900102",
+    "+447700900201",
+    "+447700900202",
+    "+447700900301",
 )
 
 
@@ -43,7 +40,9 @@ async def test_the_queue_holds_only_the_practitioners_own_families_out_of_hours_
     assert waiting.index("Can my mum come too?") < waiting.index("Is Thursday still on?")
     chloe_row = waiting.split("Can my mum come too?")[0].rsplit("<tr", 1)[1]
     assert "Arrived out of hours" in chloe_row
-    assert "Arrived out of hours" not in waiting.split("Is Thursday still on?")[0].rsplit("<tr", 1)[1]
+    assert (
+        "Arrived out of hours" not in waiting.split("Is Thursday still on?")[0].rsplit("<tr", 1)[1]
+    )
     assert "Dziękuję" not in page
 
     await second_client.sign_in("other_practitioner")
@@ -59,7 +58,9 @@ async def test_a_reply_goes_through_the_outbox_on_the_parents_channel_and_reache
     family = team["PIR-0001"]
     await client.get(f"/families/{family}")
     reply = {
-        "parent_id": "1", "body": "Of course, she is very welcome.", "nonce": "first",
+        "parent_id": "1",
+        "body": "Of course, she is very welcome.",
+        "nonce": "first",
         "handled": "yes",
     }
     status, _, location = await client.post(f"/families/{family}/reply", reply)
@@ -98,7 +99,11 @@ async def test_a_reply_goes_through_the_outbox_on_the_parents_channel_and_reache
     ],
 )
 async def test_a_reply_that_may_not_go_is_refused_with_the_reason_and_nothing_is_queued(
-    live: Live, team: dict[str, int], client: ConsoleClient, parent_id: str, body: str,
+    live: Live,
+    team: dict[str, int],
+    client: ConsoleClient,
+    parent_id: str,
+    body: str,
     problem: str,
 ) -> None:
     await client.sign_in("practitioner")

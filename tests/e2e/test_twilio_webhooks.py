@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.channels.twilio_sms import inbound_from_form
 from bot.clock import Clock, parse_instant
 from bot.runtime import pipeline
 from bot.runtime.service import Service
@@ -18,6 +20,7 @@ from tests.stand_ins.twilio_api import TwilioLive, TwilioWebhooks, running_with_
 
 SMS = "/webhooks/twilio/sms"
 CHLOE = "+447700900101"
+OPEN = parse_instant(OPEN_TIME)
 TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -150,17 +153,49 @@ async def test_a_replay_or_twilios_own_retry_is_stored_once_and_acted_on_once(
     family = await a_family(cradle)
     fields = cradle.hooks.sms_fields(CHLOE, "Is it ok to bring my mum", sid="SMreplay")
 
-    answers = [await cradle.hooks.post(SMS, fields) for _ in range(3)]
+    answers = [await cradle.hooks.post(SMS, fields) for _ in range(2)]
+    answers += await asyncio.gather(*(cradle.hooks.post(SMS, fields) for _ in range(4)))
     await pipeline.process_pending(cradle.service)
-    await cradle.hooks.post(SMS, fields)
+    answers.append(await cradle.hooks.post(SMS, fields))  # after it was acted on
     await pipeline.process_pending(cradle.service)
 
-    assert answers == [(200, TWIML)] * 3
+    assert answers == [(200, TWIML)] * 7
     assert len(stored(db_path(cradle))) == 1
     _, queue = await cradle.live.api(
         "GET", f"/api/v1/queue?practitioner_id={family['practitioner']}"
     )
     assert len(queue["items"]) == 1
+
+
+async def test_many_texts_at_once_are_committed_together_each_stored_once(
+    cradle: TwilioLive,
+) -> None:
+    cradle.service.intake.start()  # the group-committing writer, as in the running service
+    texts = [cradle.hooks.sms_fields(f"+4477009002{n:02d}", f"text {n}") for n in range(20)]
+    retried = cradle.hooks.sms_fields(CHLOE, "sent once, posted five times", sid="SMfive")
+
+    answers = await asyncio.gather(
+        *(cradle.hooks.post(SMS, fields) for fields in [*texts, *[retried] * 5])
+    )
+
+    assert answers == [(200, TWIML)] * 25
+    rows = stored(db_path(cradle))
+    assert sorted(row[2] for row in rows) == sorted(
+        [f"text {n}" for n in range(20)] + ["sent once, posted five times"]
+    )
+
+
+async def test_the_same_message_in_one_commit_is_new_only_once(cradle: TwilioLive) -> None:
+    cradle.service.intake.start()
+    message = inbound_from_form(cradle.hooks.sms_fields(CHLOE, "hi", sid="SMsame"), OPEN)
+    other = inbound_from_form(cradle.hooks.sms_fields(CHLOE, "hello", sid="SMother"), OPEN)
+
+    results = await asyncio.gather(
+        *(cradle.service.intake.store(m) for m in [message, other, message, message])
+    )
+
+    assert [new for _, new in results] == [True, True, False, False]
+    assert results[0][0] == results[2][0] == results[3][0] != results[1][0]
 
 
 async def test_fields_twilio_adds_without_notice_are_signed_and_accepted(
