@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import DESKTOP, ConsoleServer, sign_in
 
 FIRST = "Hi {parent_name}, I'm {practitioner_name} from {team_name}. Can we meet soon?"
+DRAFT = "Helo {parent_name}! Atebwch STOP i stopio."
 SECOND = "Hi {parent_name}, I'm {practitioner_name} from {team_name}. Can we meet next week?"
 
 
@@ -94,7 +95,7 @@ def test_preview_and_a_refusal_without_javascript(
     try:
         sign_in(page, server, "sam@demo.cradle")
         page.goto(server.base + "/admin/templates/appointment_reminder/cy")
-        page.get_by_label("Wording").fill("Helo {parent_name}! Atebwch STOP i stopio.")
+        page.get_by_label("Wording").fill(DRAFT)
         page.get_by_role("button", name="Preview").click()
         expect(page.locator(".preview-phone__text").first).to_have_text(
             "Helo Rhiannon! Atebwch STOP i stopio."
@@ -110,8 +111,6 @@ def test_preview_and_a_refusal_without_javascript(
         )
         shoot(page, tmp_path, "refused")
         assert ("appointment_reminder", "cy", "standard") in server.service.wording.texts
-        assert server.service.wording.texts[("appointment_reminder", "cy", "standard")] != (
-            "Helo {parent_name}! Atebwch STOP i stopio."
-        )
+        assert server.service.wording.texts[("appointment_reminder", "cy", "standard")] != DRAFT
     finally:
         context.close()

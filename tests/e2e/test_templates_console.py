@@ -12,14 +12,7 @@ import pytest
 from bot.runtime import dispatcher
 from tests.builders import family_json, parent_json
 from tests.conftest import Live
-from tests.e2e.console_client import (  # noqa: F401
-    ConsoleClient,
-    client,
-    rows,
-    second_client,
-    team,
-    text_from,
-)
+from tests.e2e.console_client import ConsoleClient, rows, text_from
 
 EDIT = "/admin/templates/first_contact/en_GB"
 NEW_HELLO = (
@@ -93,7 +86,8 @@ async def test_a_visitor_is_asked_to_sign_in(live: Live, client: ConsoleClient) 
             "asks for a reply that opts the parent out of all texts",
         ),
         (
-            "Hi {parent_name}, I'm {practitioner_name} from {team_name}. Text STOP if you'd rather not.",
+            "Hi {parent_name}, I'm {practitioner_name} from {team_name}. "
+            "Text STOP if you'd rather not.",
             "asks for a reply that opts the parent out of all texts",
         ),
         ("Hi {parent_name}, this is {team_name}.", "must include {practitioner_name}"),
@@ -184,10 +178,8 @@ async def test_history_differences_going_back_and_reset(
     assert "Shorter" in words and "More definite" in words and "Sam Patel" in words
 
     _, page = await client.get(f"{EDIT}/diff?from={first_id}&to={first_id + 1}")
-    assert (
-        'class="template-diff__removed"><span class="nhsuk-u-visually-hidden">[removed: </span>soon?'
-        in page
-    )
+    removed = '<del class="template-diff__removed"><span class="nhsuk-u-visually-hidden">'
+    assert removed + "[removed: </span>soon?" in page
     assert "[added: </span>next week?" in page
     assert "1 part removed and 1 added" in text_of(page)
 
