@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,7 @@ class SegmentInfo:
     remaining_in_segment: int  # units left before the text needs another segment
 
 
+@functools.lru_cache(maxsize=4096)  # the codec is slow per call; texts reuse few characters
 def _gsm_septets(char: str) -> int | None:
     """Septets for one character in GSM-7 (2 for the extension table), None if it has none."""
     try:

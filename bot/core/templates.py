@@ -7,6 +7,7 @@ the console can never reach attributes, indexes or format specifications.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -112,6 +113,7 @@ class _Parsed:
     problems: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=512)  # the same few templates are rendered thousands of times a tick
 def _parse(template: str) -> _Parsed:
     """Split a template into literal text and fields, collecting anything malformed."""
     pieces: list[str | _Field] = []

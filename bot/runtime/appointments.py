@@ -619,7 +619,7 @@ async def queue_due_reminders(service: Service, at: datetime) -> int:
                 )
                 drafts += texts.drafts
                 send.append(reminder.id)
-            queued = await store.enqueue_many(conn, drafts, at)
+            queued = await outbox.enqueue_many(conn, drafts, at)
             await store.mark_reminders(conn, send, "queued", at)
             await store.mark_reminders(conn, skip, "skipped", at)
             if queued or skip:

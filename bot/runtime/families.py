@@ -63,10 +63,23 @@ async def allocate(
         await families.allocate(conn, family_id, practitioner_id, now)
         plan = plan_first_contact(family, practitioner, service.wording, send_at)
         queued = []
+        languages = {p.id: p.language for p in family.parents}
         for draft in plan.drafts:
             outbox_id = await outbox.enqueue(conn, draft, now)
             if outbox_id:
                 queued.append(outbox_id)
+                if draft.locale != languages.get(draft.parent_id):
+                    # Sent in English for want of a translation: flagged to the administrator.
+                    await audit.record(
+                        conn,
+                        now,
+                        "system",
+                        "translation_missing",
+                        "outbox",
+                        outbox_id,
+                        template=draft.template,
+                        locale=languages.get(draft.parent_id),
+                    )
         await audit.record(
             conn,
             now,

@@ -57,10 +57,17 @@ async def _six_month_follow_ups(service: Service, at: datetime) -> int:
 
 
 # Scheduled work: (name, async job(service, at) -> count). Each job is idempotent at an instant.
+async def _telegram_queue_notices(service: Service, at: datetime) -> int:
+    from bot.runtime.telegram import announce_queue_items
+
+    return await announce_queue_items(service, at)
+
+
 JOBS: list[tuple[str, object]] = [
     ("reminders", _reminders),
     ("engagement", _engagement),
     ("six_month_follow_ups", _six_month_follow_ups),
+    ("telegram_queue_notices", _telegram_queue_notices),
 ]
 
 

@@ -21,7 +21,6 @@ from bot.core.appointments import (
 )
 from bot.core.engagement import EngagementFacts
 from bot.core.model import Parent
-from bot.core.outbox import OutboxDraft
 from bot.core.reminders import PlannedReminder
 from bot.store.db import Database, ts
 from bot.store.families import parent_from_row
@@ -435,45 +434,6 @@ async def mark_reminders(
         "UPDATE reminders SET status = ?, done_at = ? WHERE id = ? AND status = 'pending'",
         [(status, ts(at), reminder_id) for reminder_id in ids],
     )
-
-
-async def enqueue_many(
-    conn: aiosqlite.Connection, drafts: Sequence[OutboxDraft], at: datetime
-) -> int:
-    """Store many outbox drafts in one statement; a dedupe key stored before is skipped.
-
-    The drafts carry their encoding and segment count (the core counted them when rendering).
-    """
-    cursor = await conn.executemany(
-        "INSERT INTO outbox (dedupe_key, channel, recipient, parent_id, staff_id, family_id,"
-        " appointment_id, purpose, template, locale, body, encoding, segments, urgent,"
-        " on_behalf_of, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        [
-            (
-                d.dedupe_key,
-                d.channel.value,
-                d.recipient,
-                d.parent_id,
-                d.staff_id,
-                d.family_id,
-                d.appointment_id,
-                d.purpose,
-                d.template,
-                d.locale,
-                d.body,
-                d.encoding,
-                d.segments,
-                int(d.urgent),
-                d.on_behalf_of,
-                ts(d.not_before),
-                ts(at),
-            )
-            for d in drafts
-        ],
-    )
-    return max(cursor.rowcount, 0)
 
 
 # --- Families: school runs, engagement, referral back, closure ---------------------------------

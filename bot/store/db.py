@@ -25,7 +25,8 @@ def ts(at: datetime) -> str:
 
 
 def from_ts(text: str | None) -> datetime | None:
-    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC) if text else None
+    # fromisoformat reads the trailing Z (Python 3.11) and is much faster than strptime.
+    return datetime.fromisoformat(text) if text else None
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -77,7 +78,7 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write unit of work, BEGIN IMMEDIATE: read-then-write never meets 'database is locked'."""
+        """A write unit of work (BEGIN IMMEDIATE: read-then-write never meets 'locked')."""
         assert self._writer is not None, "database is not open"
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")

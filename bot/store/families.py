@@ -184,20 +184,22 @@ async def list_families(db: Database, practitioner_id: int | None = None) -> lis
     return [f for f in families if f is not None]
 
 
-async def parents_by_mobile(conn: aiosqlite.Connection, mobile: str) -> list[Parent]:
-    """Parents of open families with this number (several means the number is shared)."""
+async def _parents_where(conn: aiosqlite.Connection, column: str, value: object) -> list[Parent]:
+    """Parents of open families first; if none, of closed ones (six-month follow-up replies)."""
     async with conn.execute(
-        "SELECT p.* FROM parents p JOIN families f ON f.id = p.family_id"
-        " WHERE p.mobile = ? AND f.status != 'closed' ORDER BY p.id",
-        (mobile,),
+        f"SELECT p.*, f.status = 'closed' AS closed FROM parents p"
+        f" JOIN families f ON f.id = p.family_id WHERE p.{column} = ? ORDER BY closed, p.id",
+        (value,),
     ) as cur:
-        return [parent_from_row(r) for r in await cur.fetchall()]
+        rows = list(await cur.fetchall())
+    open_rows = [r for r in rows if not r["closed"]]
+    return [parent_from_row(r) for r in (open_rows or rows)]
+
+
+async def parents_by_mobile(conn: aiosqlite.Connection, mobile: str) -> list[Parent]:
+    """Parents with this number (several means the number is shared: a human decides)."""
+    return await _parents_where(conn, "mobile", mobile)
 
 
 async def parents_by_telegram(conn: aiosqlite.Connection, chat_id: int) -> list[Parent]:
-    async with conn.execute(
-        "SELECT p.* FROM parents p JOIN families f ON f.id = p.family_id"
-        " WHERE p.telegram_chat_id = ? AND f.status != 'closed' ORDER BY p.id",
-        (chat_id,),
-    ) as cur:
-        return [parent_from_row(r) for r in await cur.fetchall()]
+    return await _parents_where(conn, "telegram_chat_id", chat_id)

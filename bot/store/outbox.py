@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -66,41 +67,53 @@ def _row(r: aiosqlite.Row) -> OutboxRow:
     )
 
 
-async def enqueue(conn: aiosqlite.Connection, d: OutboxDraft, at: datetime) -> int | None:
-    """Store a draft; returns its id, or None when its dedupe key was stored before.
+_INSERT = (
+    "INSERT INTO outbox (dedupe_key, channel, recipient, parent_id, staff_id, family_id,"
+    " appointment_id, purpose, template, locale, body, encoding, segments, urgent,"
+    " on_behalf_of, not_before, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
 
-    Every text's encoding and segment count is stored, counted here when the draft lacks them.
-    """
+
+def _insert_params(d: OutboxDraft, at: datetime) -> tuple:
+    """Every text's encoding and segment count is stored, counted here when the draft lacks them."""
     if d.segments is None or d.encoding is None:
         info = segment_info(d.body)
         d = replace(d, encoding=info.encoding, segments=info.segments)
-    cursor = await conn.execute(
-        "INSERT INTO outbox (dedupe_key, channel, recipient, parent_id, staff_id, family_id,"
-        " appointment_id, purpose, template, locale, body, encoding, segments, urgent,"
-        " on_behalf_of, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        (
-            d.dedupe_key,
-            d.channel.value,
-            d.recipient,
-            d.parent_id,
-            d.staff_id,
-            d.family_id,
-            d.appointment_id,
-            d.purpose,
-            d.template,
-            d.locale,
-            d.body,
-            d.encoding,
-            d.segments,
-            int(d.urgent),
-            d.on_behalf_of,
-            ts(d.not_before),
-            ts(at),
-        ),
+    return (
+        d.dedupe_key,
+        d.channel.value,
+        d.recipient,
+        d.parent_id,
+        d.staff_id,
+        d.family_id,
+        d.appointment_id,
+        d.purpose,
+        d.template,
+        d.locale,
+        d.body,
+        d.encoding,
+        d.segments,
+        int(d.urgent),
+        d.on_behalf_of,
+        ts(d.not_before),
+        ts(at),
     )
+
+
+async def enqueue(conn: aiosqlite.Connection, d: OutboxDraft, at: datetime) -> int | None:
+    """Store a draft; returns its id, or None when its dedupe key was stored before."""
+    cursor = await conn.execute(_INSERT, _insert_params(d, at))
     return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def enqueue_many(
+    conn: aiosqlite.Connection, drafts: Sequence[OutboxDraft], at: datetime
+) -> int:
+    """Store many drafts in one statement (the scheduler's bulk path); returns how many were new."""
+    cursor = await conn.executemany(_INSERT, [_insert_params(d, at) for d in drafts])
+    return max(cursor.rowcount, 0)
 
 
 async def claim_due(

@@ -85,6 +85,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Waiting", "/admin/queue"),
         ("Appointments", "/admin/appointments"),
         ("Letters", "/admin/letters"),
+        ("Message wording", "/admin/templates"),
         ("Delivery failures", "/admin/failures"),
         ("Reports", "/admin/reports"),
         ("Audit log", "/admin/audit"),

@@ -148,6 +148,7 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
         "queue_item",
         "staff",
         "cover",
+        "template",
     ]
     return auth.render(
         request,

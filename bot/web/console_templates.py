@@ -10,7 +10,6 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -122,21 +121,13 @@ class Cell:
     locale: str
     status: str  # edited | default | missing
     easy: str | None  # edited | default | None (no easy-read wording)
-    sent_in_english: int  # texts sent in English since, with no wording in this language
+    sent_in_english: int  # texts sent in English for want of wording in this language
 
 
 @dataclass(frozen=True)
 class Row:
     spec: MessageSpec
     cells: list[Cell]
-
-
-@dataclass(frozen=True)
-class Flag:
-    message: str
-    locale: str
-    times: int
-    last_at: datetime
 
 
 def _status(service: Service, key: tuple[str, str, str]) -> str | None:
@@ -156,7 +147,7 @@ async def template_list(request: web.Request) -> web.StreamResponse:
     locales = await editable_locales(service)
     logged = {(f.message, f.locale): f for f in await store.fallbacks_logged(service.db)}
     flags = [
-        Flag(f.message, f.locale, f.times, f.last_at)
+        f
         for f in logged.values()
         if f.message in catalogue.messages
         and (f.message, f.locale, STANDARD) not in service.wording.texts
@@ -299,7 +290,7 @@ async def previews(
     family = await family_store.get(service.db, family_id) if family_id else None
     if family is not None and family.status != "closed":
         real = await family_values(service, family, locale)
-        used = placeholders_in_or_none(body)
+        used = placeholders_or_nothing(body)
         missing = sorted(name for name in spec.placeholders & used if name not in real)
         note = ""
         if "parent_name" in missing:
@@ -317,7 +308,7 @@ async def previews(
     return shown
 
 
-def placeholders_in_or_none(body: str) -> set[str]:
+def placeholders_or_nothing(body: str) -> set[str]:
     try:
         return placeholders_in(body)
     except TemplateError:
@@ -334,7 +325,7 @@ class HistoryRow:
     author: str
     action: str
     in_use: bool
-    before: int | str | None  # the version (or "default") it replaced, to compare with
+    before: int | str  # the version (or "default") it replaced, to compare with
 
 
 def describe_finding(finding: Finding) -> str:

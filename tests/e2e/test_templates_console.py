@@ -190,6 +190,9 @@ async def test_history_differences_going_back_and_reset(
     )
     assert status == 303
     assert live.service.wording.texts[("first_contact", "en_GB", "standard")] == first
+    status, page, _ = await client.post(f"{EDIT}/rollback", {"version": str(first_id)})
+    assert status == 422
+    assert "Version 1 is the wording in use already" in text_of(page)
 
     await client.get(location)
     status, _, _ = await client.post(f"{EDIT}/reset", {"variant": "standard", "reason": ""})
