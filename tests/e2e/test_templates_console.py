@@ -295,7 +295,8 @@ async def test_a_missing_translation_is_flagged_until_it_is_written(
     status, _, _ = await save(client, romanian, "Translated", path="/admin/templates/help_reply/ro")
     assert status == 303
     _, page = await client.get("/admin/templates")
-    assert "Texts sent in English instead" not in text_of(page)
+    assert "Help reply in Romanian" not in text_of(page)
+    assert "First contact in Romanian" in text_of(page), "first contact went in English too"
     await text_from(live.service, "+447700900601", "HELP")
     sent = rows(
         live,
