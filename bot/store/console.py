@@ -9,7 +9,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.core.model import Family, Parent
-from bot.store import escalations, queue
+from bot.store import escalations, families, queue
 from bot.store.db import Database, ts
 from bot.store.escalations import EscalationRow
 from bot.store.queue import QueueItem
@@ -123,10 +123,7 @@ async def hand_over(
     conn: aiosqlite.Connection, family_id: int, practitioner_id: int, at: datetime
 ) -> int:
     """Give a family to another practitioner, with its waiting queue items; returns items moved."""
-    await conn.execute(
-        "UPDATE families SET practitioner_id = ?, allocated_at = ? WHERE id = ?",
-        (practitioner_id, ts(at), family_id),
-    )
+    await families.allocate(conn, family_id, practitioner_id, at)
     cursor = await conn.execute(
         "UPDATE queue_items SET practitioner_id = ?, audience = 'practitioner'"
         " WHERE family_id = ? AND status = 'open' AND audience IN ('practitioner', 'unassigned')",
