@@ -589,6 +589,7 @@ _WHEN_PATTERNS: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # babel is slow; a day's appointments share a few times
 def _format_when(dt: datetime, locale: str, tz: ZoneInfo) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
