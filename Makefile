@@ -23,7 +23,8 @@ browser-deps: ## install Debian's chromium for the browser tests (needs root or 
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser-deps ## run every test, browser tests included
+test: $(STAMP) browser-deps ## lint, then every test, browser tests included
+	$(BIN)/ruff check bot tests bench
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP) ## the pure core tests only

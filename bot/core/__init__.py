@@ -1,1 +1,4 @@
-"""The functional core: pure decisions on plain data. No I/O, no aiohttp, aiogram, twilio or aiosqlite."""
+"""The functional core: pure decisions on plain data.
+
+No aiohttp, aiogram, twilio or aiosqlite imports here.
+"""

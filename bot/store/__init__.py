@@ -1,1 +1,4 @@
-"""The SQLite adapter: one writer connection, numbered migrations, repositories. All SQL lives here."""
+"""The SQLite adapter: one writer connection, numbered migrations, repositories.
+
+All SQL lives here.
+"""
