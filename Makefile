@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test test-fast lint bench browser-deps clean
+.PHONY: help run test test-fast lint bench browser-deps frontend clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ lint: $(STAMP) ## ruff
 
 bench: $(STAMP) ## benchmarks, each printing ratios against a baseline measured in the same run
 	$(BIN)/python -m bench
+
+frontend: ## rebuild the NHS.UK design system files in bot/web/static/nhsuk from the pinned npm package
+	bash scripts/build_frontend.sh
 
 clean: ## remove the virtual environment
 	rm -rf $(VENV)
