@@ -144,3 +144,15 @@ def test_token_create_gives_a_token_the_api_accepts(tmp_path: Path) -> None:
         env={**env, "CRADLE_NEW_PASSWORD": "a long enough password"},
     )
     assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_templates_lint_fails_on_a_broken_file_and_names_it(tmp_path: Path) -> None:
+    messages = tmp_path / "messages"
+    shutil.copytree(ROOT / "messages", messages)
+    broken = messages / "cy" / "appointment_reminder.txt"
+    broken.write_text("Helo {parent_name}. Atebwch STOP. {unknown_thing}", encoding="utf-8")
+    result = run("templates", "lint", env={"CRADLE_MESSAGES_DIR": str(messages)})
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors and all("cy/appointment_reminder.txt" in line for line in errors)
+    assert any("unknown_thing" in line for line in errors)
