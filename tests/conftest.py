@@ -58,6 +58,7 @@ def make_settings(tmp_path: Path, port: int, **extra: object):  # noqa: ANN201
         "CRADLE_API_TOKEN": TOKEN,
         "CRADLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "CRADLE_PORT": str(port),
+        "CRADLE_SIMULATOR": "true",
     }
     env.update({k: str(v) for k, v in extra.items()})
     return load_settings(env)

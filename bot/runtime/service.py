@@ -125,8 +125,14 @@ async def build_transports(settings: Settings) -> dict[ChannelName, Transport]:
         from bot.channels.twilio_sms import TwilioTransport
 
         transports[ChannelName.SMS] = TwilioTransport(settings)
-    else:
+    elif settings.demo or settings.simulator:
         transports[ChannelName.SMS] = SimulatorTransport()
+    else:
+        # Never pretend a text was delivered: without a provider, texts wait in the outbox.
+        log.warning(
+            "SMS is not configured: texts wait in the outbox until Twilio is set up"
+            " (CRADLE_SIMULATOR=true shows them at /simulator instead, for training)"
+        )
     if settings.telegram_enabled:
         from bot.channels.telegram import TelegramTransport  # aiogram is slow to import: only here
 

@@ -17,6 +17,7 @@ routes = web.RouteTableDef()
 
 
 def simulator_enabled(request: web.Request) -> bool:
+    """Only in the demo or with CRADLE_SIMULATOR set (tests, training): it needs no sign-in."""
     service = request.app[SERVICE]
     transport = service.transports.get(ChannelName.SMS)
     return transport is not None and transport.name == "simulator"

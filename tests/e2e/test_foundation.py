@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
+import aiohttp
+
+from bot.clock import Clock, parse_instant
+from bot.core.model import Family, Parent, Role, Staff
 from bot.runtime import dispatcher, pipeline
+from bot.runtime.families import allocate, create_family
+from bot.runtime.service import Service
+from bot.server import start_site
+from bot.store import outbox, staff
 from bot.store.db import open_database
 from tests.builders import family_json, parent_json
-from tests.conftest import Live
+from tests.conftest import OPEN_TIME, Live, free_port, make_settings
 
 
 async def add_practitioner(live: Live, name: str = "Amira Shah") -> int:
@@ -182,3 +191,34 @@ async def test_healthz_answers_when_the_database_does(live: Live) -> None:
     async with live.http.get(live.base + "/healthz") as r:
         assert r.status == 200
         assert (await r.json())["status"] == "ok"
+
+
+async def test_without_an_sms_provider_texts_wait_and_the_simulator_is_closed(tmp_path) -> None:  # noqa: ANN001
+
+    port = free_port()
+    settings = replace(make_settings(tmp_path, port), simulator=False)
+    service = await Service.create(settings, Clock(parse_instant(OPEN_TIME)))
+    runner = await start_site(service, "127.0.0.1", port)
+    try:
+        async with service.db.transaction() as conn:
+            amira = await staff.add(conn, Staff(None, "Amira", Role.PRACTITIONER), service.now())
+        family_id = await create_family(
+            service,
+            Family(
+                None,
+                "PIR-7",
+                baby_name="Ava",
+                parents=[Parent(None, "Leah", mobile="+447700900201")],
+            ),
+            "test",
+        )
+        await allocate(service, family_id, amira, "test")
+        await dispatcher.dispatch_once(service)
+        (row,) = await outbox.for_family(service.db, family_id)
+        assert row.status.value == "queued", "never shown as delivered without a provider"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/simulator") as r:
+                assert r.status == 404
+    finally:
+        await runner.cleanup()
+        await service.close()
