@@ -25,7 +25,7 @@ from bot.core.inbound import (
     Triaged,
     decide,
 )
-from bot.core.model import ChannelName, Parent, QueueKind
+from bot.core.model import ChannelName, Parent, QueueKind, Risk
 from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_next_opening
 from bot.core.triage import triage
@@ -59,13 +59,53 @@ async def run(service: Service, ready: asyncio.Event) -> None:
             ready.set()
 
 
+_RISK_FIRST = {Risk.EMERGENCY: 0, Risk.CONCERN: 1, Risk.NONE: 2}
+
+
+def _urgency(service: Service, body: str) -> int:
+    try:
+        return _RISK_FIRST[triage(body, service.rules).risk]
+    except Exception:  # processing will fail on it too and hand it to a person: do that first
+        return 0
+
+
 async def process_pending(service: Service) -> int:
+    """Process every stored message, risk first; one that fails goes to a person, never stalls."""
     done = 0
-    while ids := await inbound.unprocessed_ids(service.db):
-        for inbound_id in ids:
-            await process_one(service, inbound_id)
-            done += 1
+    set_aside: set[int] = set()
+    while pending := [
+        (i, body) for i, body in await inbound.unprocessed(service.db) if i not in set_aside
+    ]:
+        # In a burst, a message suggesting risk must not wait behind routine replies.
+        pending.sort(key=lambda p: (_urgency(service, p[1]), p[0]))
+        for inbound_id, _ in pending:
+            try:
+                await process_one(service, inbound_id)
+                done += 1
+            except Exception:
+                log.exception("inbound message %s could not be processed", inbound_id)
+                set_aside.add(inbound_id)
+                await _hand_to_a_person(service, inbound_id)
     return done
+
+
+async def _hand_to_a_person(service: Service, inbound_id: int) -> None:
+    """Nothing is lost: a message the pipeline fails on goes to the unassigned queue as it is."""
+    now = service.now()
+    try:
+        async with service.db.transaction() as conn:
+            if await inbound.set_aside(conn, inbound_id, now):
+                await queue.add(
+                    conn,
+                    kind=QueueKind.MESSAGE,
+                    audience="unassigned",
+                    inbound_id=inbound_id,
+                    summary="could not be processed automatically: please read it",
+                    at=now,
+                )
+                await audit.record(conn, now, "system", "inbound_set_aside", "inbound", inbound_id)
+    except Exception:  # the row stays unprocessed and is tried again on the next pass
+        log.exception("inbound message %s could not be set aside", inbound_id)
 
 
 async def _candidates(

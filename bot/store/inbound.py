@@ -168,10 +168,24 @@ async def _insert_batch(
 
 
 async def unprocessed_ids(db: Database, limit: int = 100) -> list[int]:
+    return [inbound_id for inbound_id, _ in await unprocessed(db, limit)]
+
+
+async def unprocessed(db: Database, limit: int = 500) -> list[tuple[int, str]]:
+    """(id, body) of stored messages not yet processed, oldest first."""
     rows = await db.fetch_all(
-        "SELECT id FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT ?", [limit]
+        "SELECT id, body FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT ?", [limit]
     )
-    return [r["id"] for r in rows]
+    return [(r["id"], r["body"]) for r in rows]
+
+
+async def set_aside(conn: aiosqlite.Connection, inbound_id: int, at: datetime) -> bool:
+    """Mark a message that automatic processing failed on as done, for a person to read."""
+    cursor = await conn.execute(
+        "UPDATE inbound SET processed_at = ?, reasons = ? WHERE id = ? AND processed_at IS NULL",
+        (ts(at), json.dumps(["could not be processed automatically"]), inbound_id),
+    )
+    return cursor.rowcount == 1
 
 
 async def load(conn: aiosqlite.Connection, inbound_id: int) -> StoredInbound | None:

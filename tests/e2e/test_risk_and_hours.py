@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+from bot.core.model import ChannelName, InboundMessage
 from bot.runtime import dispatcher, pipeline
 from bot.runtime.scheduler import tick
-from bot.store import escalations, outbox
+from bot.store import escalations, inbound, outbox
 from tests.builders import family_json, parent_json
 from tests.conftest import Live
 
 # Saturday 28 November 2026, 22:00 in London: the team is closed until Monday 09:00.
 SATURDAY_NIGHT = "2026-11-28T22:00:00Z"
+OPEN = "2026-11-24T10:00:00Z"
 
 
 async def setup_family(live: Live) -> dict:
@@ -144,3 +148,36 @@ async def test_a_reply_that_is_also_a_risk_is_both_routed_and_escalated(live: Li
     assert [e["level"] for e in open_["escalations"]] == ["concern"]
     _, queue = await live.api("GET", f"/api/v1/queue?practitioner_id={ids['practitioner']}")
     assert queue["items"], "the reply itself still reaches the practitioner"
+
+
+async def test_in_a_burst_a_risk_message_is_handled_before_routine_replies(live: Live) -> None:
+    ids = await setup_family(live)
+    for n, body in enumerate(["see you then", "ok thanks", "i want to die", "is it at the clinic"]):
+        await live.service.intake.store(
+            InboundMessage(
+                ChannelName.SMS, f"SMburst{n}", "+447700900101", body, live.service.now()
+            )
+        )
+    await pipeline.process_pending(live.service)
+    _, queue = await live.api("GET", f"/api/v1/queue?practitioner_id={ids['practitioner']}")
+    first = min(queue["items"], key=lambda item: item["id"])
+    stored = await inbound.get(live.service.db, first["inbound_id"])
+    assert stored is not None and stored.message.body == "i want to die"
+
+
+async def test_a_message_that_cannot_be_processed_goes_to_a_person_and_stalls_nothing(
+    live: Live,
+) -> None:
+    await setup_family(live)
+    with sqlite3.connect(live.service.settings.database) as conn:  # a row no code path expects
+        conn.execute(
+            "INSERT INTO inbound (channel, external_id, sender, body, received_at)"
+            " VALUES ('fax', 'X1', '+447700900101', 'hello', '2026-11-24T09:59:00Z')"
+        )
+    await text_in(live, "I want to kill myself")
+    _, open_ = await live.api("GET", "/api/v1/escalations?status=open")
+    assert len(open_["escalations"]) == 1, "the message after the bad one was still triaged"
+    _, unassigned = await live.api("GET", "/api/v1/queue?audience=unassigned")
+    assert [i["summary"] for i in unassigned["items"]] == [
+        "could not be processed automatically: please read it"
+    ]
