@@ -149,5 +149,9 @@ def _statements(sql: str) -> list[str]:
 async def open_database(path: Path, *, migrate: bool = True) -> Database:
     db = await Database(path).open()
     if migrate:
-        await db.migrate()
+        try:
+            await db.migrate()
+        except BaseException:
+            await db.close()
+            raise
     return db
