@@ -409,7 +409,8 @@ async def receive(
         return
     message = InboundMessage(
         channel=ChannelName.TELEGRAM,
-        external_id=str(update_id),
+        # update_id counts per bot: with the bot's id, a new bot's updates never look like repeats.
+        external_id=f"{bot_id(service)}:{update_id}",
         sender=str(chat_id),
         body=content.body,
         received_at=min(sent_at, service.now()),
@@ -588,6 +589,11 @@ async def announce_queue_items(service: Service, at: datetime) -> int:
 
 
 # Webhook and polling ---------------------------------------------------------------------
+
+
+def bot_id(service: Service) -> str:
+    """The numeric id at the start of the bot token ("42:ABC" -> "42")."""
+    return (service.settings.telegram_bot_token or "").split(":", 1)[0]
 
 
 def webhook_url(service: Service) -> str:

@@ -629,7 +629,7 @@ async def test_serve_polling_fetches_updates_and_stores_them(tmp_path: Path) -> 
                 return (
                     conn.execute(
                         "SELECT count(*) FROM inbound"
-                        " WHERE channel = 'telegram' AND external_id = '31337'"
+                        " WHERE channel = 'telegram' AND external_id LIKE '%:31337'"
                     ).fetchone()[0]
                     == 1
                 )
