@@ -18,7 +18,8 @@ class SimulatorTransport:
 
     async def send(self, text: OutboundText) -> SendResult:
         self.sent.append(text)
-        return SendResult(ok=True, provider_id=f"SIM{text.outbox_id:06d}-{next(self._ids)}")
+        provider_id = f"SIM{text.outbox_id:06d}-{next(self._ids)}"
+        return SendResult(ok=True, provider_id=provider_id, delivered=True)
 
     async def close(self) -> None:
         return None

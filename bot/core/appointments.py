@@ -80,10 +80,6 @@ class Appointment:
     answers: Mapping[int, Answer] = field(default_factory=dict)  # parent id -> last answer
 
     @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + self.duration
-
-    @property
     def confirmed_by(self) -> tuple[int, ...]:
         return tuple(p for p, a in self.answers.items() if a is Answer.CONFIRM)
 

@@ -165,3 +165,4 @@ class SendResult:
     error_code: str | None = None
     error: str | None = None
     retry_after: float | None = None
+    delivered: bool = False  # the channel knows it reached the phone (no receipt will follow)

@@ -24,11 +24,3 @@ def normalise_mobile(raw: str, *, strict: bool = True) -> str:
     if not strict and not phonenumbers.is_possible_number(number):
         raise PhoneNumberError(f"{raw!r} is not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def is_uk(e164: str) -> bool:
-    # +44 7911… reports region GG (Guernsey); the country code is what matters here.
-    try:
-        return phonenumbers.parse(e164, None).country_code == 44
-    except phonenumbers.NumberParseException:
-        return False

@@ -154,8 +154,7 @@ async def record_result(service: Service, row: OutboxRow, result: SendResult) ->
     now = service.now()
     async with service.db.transaction() as conn:
         if result.ok:
-            delivered = service.transports[row.channel].name == "simulator"
-            status = OutboxStatus.DELIVERED if delivered else OutboxStatus.SENT
+            status = OutboxStatus.DELIVERED if result.delivered else OutboxStatus.SENT
             await outbox.mark_sent(conn, row.id, now, result.provider_id, status)
             if row.purpose == "first_contact" and row.family_id:
                 await families.mark_first_contact(conn, row.family_id, now)

@@ -25,7 +25,7 @@ from bot.core.inbound import (
     Triaged,
     decide,
 )
-from bot.core.model import ChannelName, Parent, QueueKind, Risk
+from bot.core.model import ChannelName, InboundMessage, Parent, QueueKind, Risk
 from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_next_opening
 from bot.core.triage import triage
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def receive(service: Service, message) -> tuple[int, bool]:  # noqa: ANN001
+async def receive(service: Service, message: InboundMessage) -> tuple[int, bool]:
     """Store durably (group commit), then hand to the processor. Returns (id, new)."""
     row_id, new = await service.intake.store(message)
     if new:

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.channels.base import Transport
 from bot.channels.simulator import SimulatorTransport
@@ -83,7 +84,7 @@ class Service:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def team_timezone(self):  # noqa: ANN201 - a ZoneInfo
+    def team_timezone(self) -> ZoneInfo:
         return self.policies.hours.timezone
 
     def wake_inbound(self) -> None:

@@ -106,10 +106,6 @@ async def issue_parent_link(
     return ParentLink(f"https://t.me/{username}?start={token}", expires_at)
 
 
-async def create_parent_link(service: Service, parent_id: int, *, actor: str = "system") -> str:
-    return (await issue_parent_link(service, parent_id, actor=actor)).url
-
-
 async def textable_parent(service: Service, parent_id: int) -> Parent:
     """The parent as reached by SMS, or LinkRefused saying why a link cannot be texted."""
     parent = await families.get_parent(service.db, parent_id)

@@ -159,16 +159,6 @@ async def notices(db: Database, escalation_id: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-async def notified_staff(db: Database, staff_id: int) -> list[EscalationRow]:
-    """Open escalations this person has been told about."""
-    rows = await db.fetch_all(
-        "SELECT DISTINCT e.* FROM escalations e JOIN escalation_notices n ON n.escalation_id = e.id"
-        " WHERE n.staff_id = ? AND e.status = 'open' ORDER BY e.deadline",
-        [staff_id],
-    )
-    return [_row(r) for r in rows]
-
-
 async def add_cover(
     conn: aiosqlite.Connection,
     practitioner_id: int,

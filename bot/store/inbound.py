@@ -167,10 +167,6 @@ async def _insert_batch(
     return results
 
 
-async def unprocessed_ids(db: Database, limit: int = 100) -> list[int]:
-    return [inbound_id for inbound_id, _ in await unprocessed(db, limit)]
-
-
 async def unprocessed(db: Database, limit: int = 500) -> list[tuple[int, str]]:
     """(id, body) of stored messages not yet processed, oldest first."""
     rows = await db.fetch_all(

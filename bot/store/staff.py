@@ -58,10 +58,6 @@ async def by_email(db: Database, email: str) -> tuple[Staff, str | None] | None:
     return (_staff(row), row["password_hash"]) if row else None
 
 
-async def set_password_hash(conn: aiosqlite.Connection, staff_id: int, password_hash: str) -> None:
-    await conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?", (password_hash, staff_id))
-
-
 async def email_taken(conn: aiosqlite.Connection, email: str) -> bool:
     async with conn.execute("SELECT 1 FROM staff WHERE lower(email) = lower(?)", (email,)) as cur:
         return await cur.fetchone() is not None

@@ -87,15 +87,6 @@ async def current_overrides(db: Database) -> dict[tuple[str, str, str], str]:
     }
 
 
-async def latest_versions(db: Database) -> dict[tuple[str, str, str], TemplateVersion]:
-    """The newest version row of each message, locale and variant (a reset included)."""
-    rows = await db.fetch_all(
-        "SELECT t.* FROM template_versions t JOIN (SELECT max(id) AS id FROM template_versions"
-        " GROUP BY message, locale, variant) latest ON latest.id = t.id"
-    )
-    return {(r["message"], r["locale"], r["variant"]): _row(r) for r in rows}
-
-
 @dataclass(frozen=True)
 class Fallbacks:
     """Texts sent in English because a message had no wording in the parent's language."""

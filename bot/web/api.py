@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.core.model import Family, Staff
 from bot.runtime import escalations as escalation_runtime
 from bot.runtime.families import Conflict, NotFound, allocate, create_family
+from bot.runtime.service import Service
 from bot.store import (
     audit,
     escalations,
@@ -129,7 +130,7 @@ async def add_family(request: web.Request) -> web.Response:
     return web.json_response({**family_json(stored), **body}, status=201)
 
 
-async def _allocate(service, family_id: int, practitioner_id: int, actor: str) -> dict:  # noqa: ANN001
+async def _allocate(service: Service, family_id: int, practitioner_id: int, actor: str) -> dict:
     try:
         result = await allocate(service, family_id, practitioner_id, actor)
     except NotFound as exc:

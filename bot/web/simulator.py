@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.core.model import ChannelName, InboundMessage
 from bot.core.phones import PhoneNumberError, normalise_mobile
 from bot.runtime import pipeline
+from bot.runtime.service import Service
 from bot.store import families, inbound, outbox
 from bot.web.keys import SERVICE
 from bot.web.pages import render
@@ -23,7 +24,7 @@ def simulator_enabled(request: web.Request) -> bool:
     return transport is not None and transport.name == "simulator"
 
 
-async def _phone(service, number: str, label: str, detail: str) -> dict:  # noqa: ANN001
+async def _phone(service: Service, number: str, label: str, detail: str) -> dict:
     texts = [
         {"direction": "in", "body": o.body, "at": o.created_at, "status": o.status.value}
         for o in await outbox.for_recipient(service.db, "sms", number)
