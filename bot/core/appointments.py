@@ -78,6 +78,8 @@ class Appointment:
     booked_at: datetime | None = None
     changed_at: datetime | None = None
     answers: Mapping[int, Answer] = field(default_factory=dict)  # parent id -> last answer
+    referrer_invited: bool = False
+    summary: str = ""  # what the practitioner wrote afterwards, for the letters
 
     @property
     def confirmed_by(self) -> tuple[int, ...]:

@@ -25,6 +25,8 @@ class EngagementFacts:
     first_contact_at: datetime | None
     engaged_at: datetime | None
     has_upcoming_appointment: bool = False
+    # An appointment whose time has come and gone, still booked: nobody recorded an outcome.
+    has_booked_without_outcome: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class ReferBack:
+    limit_passed_at: datetime
+
+
+@dataclass(frozen=True)
+class AskOutcome:
+    """The limit passed while an appointment has no outcome: ask the practitioner, not refer."""
+
     limit_passed_at: datetime
 
 
@@ -69,12 +78,14 @@ def engagement_due(
     hours: HoursPolicy,
     send_at: time,
     at: datetime,
-) -> FollowUp | ReferBack | None:
+) -> FollowUp | ReferBack | AskOutcome | None:
     """What is due for a family at `at`: a follow-up text, referral back, or nothing.
 
     Only while the family is open, first contact has gone, and no parent has replied. A family
-    with an appointment still to come is being seen: its reminders do the asking. Of several
-    follow-ups due at once (the scheduler was stopped), only the latest is sent.
+    with an appointment still to come is being seen: its reminders do the asking. A family
+    whose appointment passed with no outcome recorded may have been seen: the practitioner is
+    asked, and the family is not referred back until they answer. Of several follow-ups due
+    at once (the scheduler was stopped), only the latest is sent.
     """
     if facts.status != "open" or facts.first_contact_at is None or facts.engaged_at is not None:
         return None
@@ -82,7 +93,7 @@ def engagement_due(
         return None
     limit = time_limit(facts.first_contact_at, policy)
     if at >= limit:
-        return ReferBack(limit)
+        return AskOutcome(limit) if facts.has_booked_without_outcome else ReferBack(limit)
     reached = [
         f
         for f in follow_up_times(facts.first_contact_at, policy, hours, send_at)

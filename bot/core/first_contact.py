@@ -28,7 +28,9 @@ def plan_first_contact(
     drafts: list[OutboxDraft] = []
     skipped: list[tuple[Parent, str]] = []
     for parent in family.parents:
-        reason = why_not_contactable(parent)
+        reason = why_not_contactable(parent) or (
+            "prefers phone calls instead of texts" if parent.calls_instead_of_texts else None
+        )
         route = route_for(parent)
         if reason is not None or route is None:
             skipped.append((parent, reason or "no route"))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.core.wording import Wording
 
 APPOINTMENT_LETTER = "appointment_letter"
+AFTER_APPOINTMENT_LETTER = "after_appointment_letter"
 REFER_BACK_LETTER = "refer_back_letter"
 _DATE_PATTERN = "d MMMM y"
 _AND = {"en_GB": "and", "pl": "i", "ur": "اور"}
@@ -42,6 +43,7 @@ class LetterDraft:
     addressed_to: str  # the names on the envelope, for the list of letters to print
     body: str
     parent_ids: tuple[int, ...] = ()  # the parents it is addressed to
+    professional_id: int | None = None  # the professional it is addressed to
 
 
 def joined(names: Sequence[str], locale: str) -> str:
@@ -146,7 +148,12 @@ def appointment_letters(
 
 
 def refer_back_letter(
-    family: Family, practitioner_name: str, *, wording: Wording, today: date
+    family: Family,
+    practitioner_name: str,
+    *,
+    wording: Wording,
+    today: date,
+    contact_attempts: str,
 ) -> LetterDraft | None:
     """The draft letter passing a family back to its referrer; None when nobody referred them."""
     assert family.id is not None
@@ -162,6 +169,7 @@ def refer_back_letter(
         "family_reference": family.reference,
         "letter_date": letter_date(today, locale),
         "copies": "",
+        "contact_attempts": contact_attempts,
     }
     body, used = _render(wording, REFER_BACK_LETTER, locale, values, easy=False)
     return LetterDraft(
@@ -172,3 +180,58 @@ def refer_back_letter(
         addressed_to=referrer_copy(family),
         body=body,
     )
+
+
+def after_appointment_letters(
+    appointment: Appointment,
+    family: Family,
+    practitioner_name: str,
+    summary: str,
+    *,
+    copies_to: Sequence[str],
+    wording: Wording,
+    tz: ZoneInfo,
+    today: date,
+) -> list[LetterDraft]:
+    """The practitioner's summary: one letter per household of parents who attended, and a
+    copy for each absent parent. A parent marked do not contact gets nothing and is never
+    named. `copies_to` names the professionals who receive a copy (their letters are apart).
+    """
+    safe = [p for p in family.parents if not p.do_not_contact and p.id is not None]
+    attending = [p for p in safe if p.id in appointment.expected]
+    absent = [p for p in safe if p.id not in appointment.expected]
+    households: dict[str, list[Parent]] = {}
+    for parent in attending:
+        households.setdefault(" ".join(parent.address.lower().split()), []).append(parent)
+    groups = [(members, False) for members in households.values()]
+    groups += [([parent], True) for parent in absent]
+    letters = []
+    for members, is_copy in groups:
+        locale = members[0].language
+        others = [p.name for p in safe if p not in members]
+        copies = [*others, *copies_to]
+        values = {
+            "recipients": "\n".join([p.name for p in members] + _address_lines(members[0].address)),
+            "parent_name": joined([first_name(p.name) for p in members], locale),
+            "practitioner_name": first_name(practitioner_name),
+            "appointment_time": format_appointment_time(appointment.starts_at, locale, tz),
+            "summary": summary.strip(),
+            "family_reference": family.reference,
+            "letter_date": letter_date(today, locale),
+            "copies": "; ".join(copies),
+        }
+        easy = any(p.needs_literacy_support for p in members)
+        body, used = _render(wording, AFTER_APPOINTMENT_LETTER, locale, values, easy=easy)
+        names = ", ".join(p.name for p in members)
+        letters.append(
+            LetterDraft(
+                kind="after_appointment",
+                family_id=appointment.family_id,
+                appointment_id=appointment.id,
+                locale=used,
+                addressed_to=f"{names} (copy)" if is_copy else names,
+                body=body,
+                parent_ids=tuple(p.id for p in members if p.id is not None),
+            )
+        )
+    return letters

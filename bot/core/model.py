@@ -65,6 +65,7 @@ class QueueKind(StrEnum):
 class Team:
     name: str
     phone: str
+    address: str = ""  # the return address on letters
 
 
 @dataclass
@@ -97,6 +98,9 @@ class Parent:
     channel: ChannelName = ChannelName.SMS
     wants_letters: bool = False
     prefers_phone_call: bool = False
+    calls_instead_of_texts: bool = (
+        False  # phone, never an automated text (first contact, follow-ups)
+    )
     address: str = ""
     consent_to_text: bool = True
     do_not_contact: bool = False

@@ -185,7 +185,7 @@ def _hours(top: _Table) -> HoursPolicy:
         optional=("closures",),
     )
     team = top.table("team")
-    team.expect_keys("name", "phone")
+    team.expect_keys("name", "phone", optional=("address",))
     try:
         normalise_mobile(team.text("phone"), strict=False)
     except PhoneNumberError:
@@ -194,7 +194,11 @@ def _hours(top: _Table) -> HoursPolicy:
         ) from None
     closures = tuple(_closure(item) for item in top.tables("closures"))
     return HoursPolicy(
-        team=Team(name=team.text("name"), phone=team.text("phone")),
+        team=Team(
+            name=team.text("name"),
+            phone=team.text("phone"),
+            address=team.text("address") if "address" in team.data else "",
+        ),
         timezone=_timezone(top),
         nation=top.choice("nation", Nation),
         opening_hours=_week(top.table("opening_hours")),

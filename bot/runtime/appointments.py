@@ -38,6 +38,7 @@ from bot.core.reminders import (
     reminder_texts,
     worth_sending,
 )
+from bot.core.tasks import TaskKind, did_not_attend_call_tasks
 from bot.core.templates import format_appointment_time
 from bot.runtime.families import Conflict, NotFound
 from bot.runtime.pipeline import queue_for_practitioner, send_to_parent
@@ -45,6 +46,7 @@ from bot.store import appointments as store
 from bot.store import audit, families, outbox, queue
 from bot.store import letters as letter_store
 from bot.store import staff as staff_store
+from bot.store import tasks as task_store
 from bot.store.appointments import AppointmentFields
 from bot.store.escalations import cover_in_force
 from bot.store.outbox import OutboxRow
@@ -429,6 +431,18 @@ async def record_outcome(
         await store.set_outcome(conn, appointment_id, outcome, now)
         if outcome is AppointmentStatus.ATTENDED:
             await families.mark_engaged(conn, appointment.family_id, now)
+        await task_store.close_kind(
+            conn, appointment.family_id, TaskKind.RECORD_OUTCOME, f"{outcome.value}", actor, now
+        )
+        if outcome is AppointmentStatus.DID_NOT_ATTEND:
+            family = await families.get(conn, appointment.family_id)
+            assert family is not None
+            today = now.astimezone(service.team_timezone()).date()
+            owner = appointment.practitioner_id or family.practitioner_id
+            for task in did_not_attend_call_tasks(
+                family, appointment_id, tuple(appointment.expected), owner, today
+            ):
+                await task_store.add(conn, task, now)
         await audit.record(
             conn, now, actor, "appointment_outcome", "appointment", appointment_id,
             outcome=outcome.value,

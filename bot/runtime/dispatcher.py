@@ -16,6 +16,7 @@ from bot.core.contact import why_not_contactable
 from bot.core.model import OutboundText, OutboxStatus, SendResult
 from bot.core.outbox import retry_delay, should_give_up
 from bot.runtime.failures import on_permanent_failure
+from bot.runtime.network import on_first_contact
 from bot.store import audit, families, outbox
 from bot.store.outbox import OutboxRow
 
@@ -157,7 +158,8 @@ async def record_result(service: Service, row: OutboxRow, result: SendResult) ->
             status = OutboxStatus.DELIVERED if result.delivered else OutboxStatus.SENT
             await outbox.mark_sent(conn, row.id, now, result.provider_id, status)
             if row.purpose == "first_contact" and row.family_id:
-                await families.mark_first_contact(conn, row.family_id, now)
+                if await families.mark_first_contact(conn, row.family_id, now):
+                    await on_first_contact(service, conn, row.family_id, now)
             return
         attempts = row.attempts + 1
         if result.temporary and not should_give_up(attempts):

@@ -4,13 +4,14 @@ follow-up about six months after it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.core.engagement import (
+    AskOutcome,
     FollowUp,
     ReferBack,
     baby_words,
@@ -24,12 +25,14 @@ from bot.core.engagement import (
 from bot.core.first_contact import first_name
 from bot.core.letters import refer_back_letter, referrer_copy
 from bot.core.model import Family, QueueKind
+from bot.core.tasks import contact_attempt_words, follow_up_call_tasks, record_outcome_task
 from bot.runtime.families import Conflict, NotFound
 from bot.runtime.pipeline import queue_for_practitioner, send_to_parent
 from bot.store import appointments as store
 from bot.store import audit, families
 from bot.store import letters as letter_store
 from bot.store import staff as staff_store
+from bot.store import tasks as task_store
 from bot.store.escalations import cover_in_force
 
 if TYPE_CHECKING:
@@ -57,6 +60,8 @@ async def _text_parents(
     sent = 0
     for parent in family.parents:
         assert parent.id is not None
+        if parent.calls_instead_of_texts:
+            continue  # phoned instead: a call task, never an automated text
         values = {"practitioner_name": practitioner, **(extra or {})}
         if message == SIX_MONTH:
             values["baby_name"] = baby_words(family.baby_name, parent.language)
@@ -73,6 +78,21 @@ async def _text_parents(
         )
         sent += outbox_id is not None
     return sent
+
+
+def _today(service: Service, at: datetime) -> date:
+    return at.astimezone(service.team_timezone()).date()
+
+
+async def _holder(
+    service: Service, conn: aiosqlite.Connection, family: Family, at: datetime
+) -> int | None:
+    """The family's practitioner, or their cover today."""
+    holder = family.practitioner_id
+    if holder is not None:
+        cover = await cover_in_force(conn, _today(service, at))
+        holder = cover.get(holder, holder)
+    return holder
 
 
 async def run_engagement(service: Service, at: datetime) -> int:
@@ -101,8 +121,16 @@ async def run_engagement(service: Service, at: datetime) -> int:
             if isinstance(due, FollowUp):
                 key = partial(follow_up_key, family.id, due.day)
                 done += await _text_parents(service, conn, family, FOLLOW_UP, key, at)
+                owner = await _holder(service, conn, family, at)
+                for task in follow_up_call_tasks(family, owner, due.day, _today(service, at)):
+                    await task_store.add(conn, task, at)
             elif isinstance(due, ReferBack):
                 done += await _refer_back(service, conn, family, at)
+            elif isinstance(due, AskOutcome):
+                owner = await _holder(service, conn, family, at)
+                limit_key = due.limit_passed_at.date().isoformat()
+                task = record_outcome_task(family.id, owner, limit_key, _today(service, at))
+                done += (await task_store.add(conn, task, at)) is not None
     return done
 
 
@@ -115,11 +143,15 @@ async def _refer_back(
         return 0
     await store.withdraw_family_texts(conn, family.id, at, "family referred back")
     practitioner = await _practitioner_name(service, family)
+    tried = await task_store.contact_attempts(conn, family.id)
     draft = refer_back_letter(
         family,
         practitioner or service.policies.team.name,
         wording=service.wording,
-        today=at.astimezone(service.team_timezone()).date(),
+        today=_today(service, at),
+        contact_attempts=contact_attempt_words(
+            texted=tried.texted, phoned=tried.phoned, wrote=tried.wrote, locale="en_GB"
+        ),
     )
     letter_id = (
         await letter_store.add(conn, draft, at, status="draft") if draft is not None else None
@@ -131,10 +163,7 @@ async def _refer_back(
         else f"No reply within {days} days of first contact. The family referred themselves:"
         " decide who to tell (health visitor, GP). Nothing more is sent automatically."
     )
-    holder = family.practitioner_id
-    if holder is not None:
-        cover = await cover_in_force(conn, at.astimezone(service.team_timezone()).date())
-        holder = cover.get(holder, holder)
+    holder = await _holder(service, conn, family, at)
     await queue_for_practitioner(
         conn, holder, QueueKind.REFER_BACK, family_id=family.id, summary=summary, at=at
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core import hours as hours_core
 from bot.core.first_contact import plan_first_contact
 from bot.core.model import Family, Parent, Role
+from bot.core.tasks import call_tasks_on_allocation
 from bot.store import audit, families, outbox
 from bot.store import staff as staff_store
+from bot.store import tasks as task_store
 
 if TYPE_CHECKING:
     from bot.runtime.service import Service
@@ -80,6 +82,15 @@ async def allocate(
                         template=draft.template,
                         locale=languages.get(draft.parent_id),
                     )
+        today = now.astimezone(service.team_timezone()).date()
+        if family.practitioner_id is None:  # accepted now, not handed from a colleague
+            for task in call_tasks_on_allocation(family, practitioner_id, today):
+                await task_store.add(conn, task, now)
+            from bot.runtime.network import on_accepted
+
+            await on_accepted(
+                service, conn, replace(family, practitioner_id=practitioner_id), practitioner.name
+            )
         await audit.record(
             conn,
             now,

@@ -56,6 +56,12 @@ async def _six_month_follow_ups(service: Service, at: datetime) -> int:
     return await run_six_month_follow_ups(service, at)
 
 
+async def _due_dates(service: Service, at: datetime) -> int:
+    from bot.runtime.tasks import run_due_dates
+
+    return await run_due_dates(service, at)
+
+
 # Scheduled work: (name, async job(service, at) -> count). Each job is idempotent at an instant.
 async def _telegram_queue_notices(service: Service, at: datetime) -> int:
     from bot.runtime.telegram import announce_queue_items
@@ -67,6 +73,7 @@ JOBS: list[tuple[str, object]] = [
     ("reminders", _reminders),
     ("engagement", _engagement),
     ("six_month_follow_ups", _six_month_follow_ups),
+    ("due_dates", _due_dates),
     ("telegram_queue_notices", _telegram_queue_notices),
 ]
 

@@ -76,6 +76,8 @@ def _appointment(
         booked_at=_time(row["booked_at"]),
         changed_at=_time(row["changed_at"]),
         answers=answers,
+        referrer_invited=bool(row["referrer_invited"]),
+        summary=row["summary"],
     )
 
 
@@ -484,10 +486,17 @@ async def engagement_candidates(
         source,
         "SELECT f.id, f.status, f.first_contact_at, f.engaged_at,"
         " EXISTS (SELECT 1 FROM appointments a WHERE a.family_id = f.id"
-        "         AND a.status = 'booked' AND a.starts_at > ?) AS upcoming"
+        "         AND a.status = 'booked' AND a.starts_at > ?) AS upcoming,"
+        " EXISTS (SELECT 1 FROM appointments a WHERE a.family_id = f.id"
+        "         AND a.status = 'booked' AND a.starts_at <= ?) AS unrecorded"
         " FROM families f WHERE f.status = 'open' AND f.engaged_at IS NULL"
         " AND f.first_contact_at IS NOT NULL AND f.first_contact_at <= ?" + only,
-        [ts(at), ts(at - earliest_follow_up), *([family_id] if family_id is not None else [])],
+        [
+            ts(at),
+            ts(at),
+            ts(at - earliest_follow_up),
+            *([family_id] if family_id is not None else []),
+        ],
     )
     return [
         EngagementFacts(
@@ -496,6 +505,7 @@ async def engagement_candidates(
             first_contact_at=_time(r["first_contact_at"]),
             engaged_at=_time(r["engaged_at"]),
             has_upcoming_appointment=bool(r["upcoming"]),
+            has_booked_without_outcome=bool(r["unrecorded"]),
         )
         for r in rows
     ]
@@ -545,3 +555,17 @@ async def family_dates(source: Source, family_id: int) -> dict[str, datetime | N
     if row is None:
         return {}
     return {key: _time(row[key]) for key in row.keys()}
+
+
+async def set_summary(conn: aiosqlite.Connection, appointment_id: int, summary: str) -> None:
+    await conn.execute(
+        "UPDATE appointments SET summary = ? WHERE id = ?", (summary, appointment_id)
+    )
+
+
+async def mark_referrer_invited(conn: aiosqlite.Connection, appointment_id: int) -> bool:
+    cursor = await conn.execute(
+        "UPDATE appointments SET referrer_invited = 1 WHERE id = ? AND referrer_invited = 0",
+        (appointment_id,),
+    )
+    return cursor.rowcount == 1

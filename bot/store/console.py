@@ -161,7 +161,8 @@ async def update_parent(conn: aiosqlite.Connection, parent: Parent) -> None:
     await conn.execute(
         "UPDATE parents SET name = ?, relationship = ?, mobile = ?, telegram_chat_id = ?,"
         " language = ?, channel = ?, wants_letters = ?, prefers_phone_call = ?, address = ?,"
-        " consent_to_text = ?, do_not_contact = ?, do_not_contact_reason = ? WHERE id = ?",
+        " consent_to_text = ?, do_not_contact = ?, do_not_contact_reason = ?,"
+        " calls_instead_of_texts = ? WHERE id = ?",
         (
             parent.name,
             parent.relationship,
@@ -175,6 +176,7 @@ async def update_parent(conn: aiosqlite.Connection, parent: Parent) -> None:
             int(parent.consent_to_text),
             int(parent.do_not_contact),
             parent.do_not_contact_reason,
+            int(parent.calls_instead_of_texts),
             parent.id,
         ),
     )

@@ -26,6 +26,7 @@ def parent_from_row(row: aiosqlite.Row) -> Parent:
         channel=ChannelName(row["channel"]),
         wants_letters=bool(row["wants_letters"]),
         prefers_phone_call=bool(row["prefers_phone_call"]),
+        calls_instead_of_texts=bool(row["calls_instead_of_texts"]),
         address=row["address"],
         consent_to_text=bool(row["consent_to_text"]),
         do_not_contact=bool(row["do_not_contact"]),
@@ -92,8 +93,8 @@ async def add_parent(conn: aiosqlite.Connection, family_id: int, p: Parent, at: 
     cursor = await conn.execute(
         "INSERT INTO parents (family_id, name, relationship, mobile, telegram_chat_id, language,"
         " channel, wants_letters, prefers_phone_call, address, consent_to_text, do_not_contact,"
-        " do_not_contact_reason, opted_out, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " do_not_contact_reason, opted_out, created_at, calls_instead_of_texts)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             family_id,
             p.name,
@@ -110,6 +111,7 @@ async def add_parent(conn: aiosqlite.Connection, family_id: int, p: Parent, at: 
             p.do_not_contact_reason,
             int(p.opted_out),
             ts(at),
+            int(p.calls_instead_of_texts),
         ),
     )
     assert cursor.lastrowid is not None
@@ -125,11 +127,13 @@ async def allocate(
     )
 
 
-async def mark_first_contact(conn: aiosqlite.Connection, family_id: int, at: datetime) -> None:
-    await conn.execute(
-        "UPDATE families SET first_contact_at = coalesce(first_contact_at, ?) WHERE id = ?",
+async def mark_first_contact(conn: aiosqlite.Connection, family_id: int, at: datetime) -> bool:
+    """True the first time: the family had not been contacted before."""
+    cursor = await conn.execute(
+        "UPDATE families SET first_contact_at = ? WHERE id = ? AND first_contact_at IS NULL",
         (ts(at), family_id),
     )
+    return cursor.rowcount == 1
 
 
 async def mark_engaged(conn: aiosqlite.Connection, family_id: int, at: datetime) -> None:

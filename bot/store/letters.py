@@ -61,7 +61,8 @@ async def add(
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO letters (kind, family_id, appointment_id, appointment_version, locale,"
-        " addressed_to, body, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " addressed_to, body, status, created_at, professional_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft.kind,
             draft.family_id,
@@ -72,6 +73,7 @@ async def add(
             draft.body,
             status,
             ts(at),
+            draft.professional_id,
         ),
     )
     assert cursor.lastrowid is not None
@@ -122,7 +124,8 @@ async def withdraw_for_appointment(
     """Letters about an appointment that changed or was called off are not to be posted."""
     cursor = await conn.execute(
         "UPDATE letters SET status = 'withdrawn', withdrawn_at = ?"
-        " WHERE appointment_id = ? AND status IN ('draft', 'waiting')",
+        " WHERE appointment_id = ? AND status IN ('draft', 'waiting')"
+        " AND kind IN ('appointment', 'invitation')",
         (ts(at), appointment_id),
     )
     return cursor.rowcount

@@ -42,7 +42,13 @@ PARENT_TEXT = (
     "address",
     "do_not_contact_reason",
 )
-PARENT_FLAGS = ("wants_letters", "prefers_phone_call", "consent_to_text", "do_not_contact")
+PARENT_FLAGS = (
+    "wants_letters",
+    "prefers_phone_call",
+    "calls_instead_of_texts",
+    "consent_to_text",
+    "do_not_contact",
+)
 FAMILY_TEXT = ("reference", "baby_name", "mother_name", "due_date", "birth_date")
 REFERRER_TEXT = ("name", "role", "organisation", "contact")
 # Stands in for the parents while the family's own fields are checked on their own.

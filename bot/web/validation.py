@@ -89,6 +89,7 @@ PARENT_FIELDS = {
     "channel",
     "wants_letters",
     "prefers_phone_call",
+    "calls_instead_of_texts",
     "address",
     "consent_to_text",
     "do_not_contact",
@@ -134,7 +135,9 @@ def parent_from(data: Any, index: int) -> Parent:
         language=language,
         channel=channel,
         wants_letters=flag(data, "wants_letters", False, prefix),
-        prefers_phone_call=flag(data, "prefers_phone_call", False, prefix),
+        prefers_phone_call=flag(data, "prefers_phone_call", False, prefix)
+        or flag(data, "calls_instead_of_texts", False, prefix),
+        calls_instead_of_texts=flag(data, "calls_instead_of_texts", False, prefix),
         address=text(data, "address", prefix, max_len=500),
         consent_to_text=flag(data, "consent_to_text", True, prefix),
         do_not_contact=do_not_contact,

@@ -144,7 +144,9 @@ def test_names_are_joined_as_the_language_joins_them(
 
 
 def test_the_draft_letter_to_the_referrer(wording: Wording) -> None:
-    letter = refer_back_letter(family(CHLOE, RYAN), "Amira Shah", wording=wording, today=TODAY)
+    letter = refer_back_letter(
+        family(CHLOE, RYAN), "Amira Shah", wording=wording, today=TODAY, contact_attempts="by text"
+    )
     assert letter is not None and letter.kind == "refer_back"
     assert letter.addressed_to == "Priya Nair (Midwife, City Maternity)"
     assert "Dear Priya Nair," in letter.body
@@ -152,8 +154,14 @@ def test_the_draft_letter_to_the_referrer(wording: Wording) -> None:
     assert "Chloe Martin and Baby of Chloe Martin" in letter.body
     assert "Ryan" not in letter.body
     assert "Copies to" not in letter.body
+    assert "tried to get in touch by text." in letter.body
 
 
 def test_no_draft_letter_for_a_family_with_no_referrer(wording: Wording) -> None:
     self_referred = replace(family(CHLOE), referrer=Referrer(), self_referral=True)
-    assert refer_back_letter(self_referred, "Amira Shah", wording=wording, today=TODAY) is None
+    assert (
+        refer_back_letter(
+            self_referred, "Amira Shah", wording=wording, today=TODAY, contact_attempts="by text"
+        )
+        is None
+    )

@@ -112,7 +112,7 @@ async def test_a_letter_for_a_parent_who_wants_one_is_printed_and_marked_posted(
 ) -> None:
     await client.sign_in("administrator")
     await book(client, team["PIR-0003"], expected=[5])  # Kasia asked for letters, in Polish
-    [(letter, status)] = rows(live, "SELECT id, status FROM letters")
+    [(letter, status)] = rows(live, "SELECT id, status FROM letters WHERE kind = 'appointment'")
     assert status == "waiting"
     _, listing = await client.get("/admin/letters")
     assert "Kasia Nowak" in listing and "PIR-0003" in listing
@@ -120,7 +120,7 @@ async def test_a_letter_for_a_parent_who_wants_one_is_printed_and_marked_posted(
     assert 'lang="pl"' in sheet and "letter-sheet" in sheet
     status, _, _ = await client.post(f"/admin/letters/{letter}/sent", {})
     assert status == 303
-    assert rows(live, "SELECT status FROM letters") == [("sent",)]
+    assert rows(live, "SELECT status FROM letters WHERE kind = 'appointment'") == [("sent",)]
     assert rows(live, "SELECT count(*) FROM audit WHERE action = 'letter_viewed'") == [(1,)]
 
 
