@@ -162,6 +162,8 @@ def appointment_json(appointment: Appointment, tz, reminders=()) -> dict:  # noq
             {"parent_id": p, "answer": a.value} for p, a in sorted(appointment.answers.items())
         ],
         "confirmed_by": list(appointment.confirmed_by),
+        "referrer_invited": appointment.referrer_invited,
+        "summary": appointment.summary,
         "reminders": [
             {"offset_days": r.offset_days, "due_at": ts(r.due_at), "status": r.status}
             for r in reminders

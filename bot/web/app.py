@@ -10,6 +10,7 @@ from bot.runtime.service import Service
 from bot.web import (
     api,
     api_appointments,
+    api_caseload,
     auth,
     console,
     console_admin,
@@ -45,7 +46,15 @@ def make_app(service: Service) -> web.Application:
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
     consoles += (console_templates,)
-    for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
+    for module in (
+        api,
+        api_appointments,
+        api_caseload,
+        webhooks_twilio,
+        webhooks_telegram,
+        simulator,
+        *consoles,
+    ):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")
     app.router.add_static("/static", str(static))
