@@ -24,3 +24,16 @@ def normalise_mobile(raw: str, *, strict: bool = True) -> str:
     if not strict and not phonenumbers.is_possible_number(number):
         raise PhoneNumberError(f"{raw!r} is not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def shown_number(e164: str | None) -> str:
+    """'+447700900101' -> '07700 900101': a UK number as people write it; others as stored."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "GB")
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code != 44:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

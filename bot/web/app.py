@@ -16,6 +16,7 @@ from bot.web import (
     console_admin,
     console_admin_appointments,
     console_admin_families,
+    console_caseload,
     console_escalations,
     console_family,
     console_queue,
@@ -45,7 +46,7 @@ def make_app(service: Service) -> web.Application:
     app.router.add_get("/healthz", healthz)
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
-    consoles += (console_templates,)
+    consoles += (console_templates, console_caseload)
     for module in (
         api,
         api_appointments,

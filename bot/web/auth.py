@@ -68,21 +68,34 @@ ROLE_LABELS = {
 }
 # The header menu for each role: (label, path). Console areas add their pages here.
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
-    Role.PRACTITIONER: [("Your queue", "/queue"), ("Cover", "/cover")],
+    Role.PRACTITIONER: [
+        ("Your queue", "/queue"),
+        ("My families", "/my/families"),
+        ("My diary", "/my/diary"),
+        ("Tasks", "/tasks"),
+        ("Cover", "/cover"),
+    ],
     Role.DUTY_CLINICIAN: [
         ("Escalations", "/escalations"),
         ("Your queue", "/queue"),
+        ("My families", "/my/families"),
+        ("My diary", "/my/diary"),
+        ("Tasks", "/tasks"),
         ("Cover", "/cover"),
     ],
     Role.CLINICAL_LEAD: [
         ("Escalations", "/escalations"),
         ("Your queue", "/queue"),
+        ("My families", "/my/families"),
+        ("My diary", "/my/diary"),
+        ("Tasks", "/tasks"),
         ("Cover", "/cover"),
     ],
     Role.ADMINISTRATOR: [
         ("Overview", "/admin"),
         ("Families", "/admin/families"),
         ("Waiting", "/admin/queue"),
+        ("Tasks", "/tasks"),
         ("Appointments", "/admin/appointments"),
         ("Letters", "/admin/letters"),
         ("Message wording", "/admin/templates"),

@@ -19,6 +19,7 @@ from bot.runtime.service import Service
 from bot.store import audit, families, inbound, outbox
 from bot.store import console as console_store
 from bot.web import auth
+from bot.web.caseload_view import caseload_context
 from bot.web.console import (
     Viewer,
     clinical_colleagues,
@@ -170,9 +171,11 @@ async def family_page(
         await audit.record(
             conn, now, f"staff:{viewer.id}", "family_messages_viewed", "family", family.id
         )
+    beside = await caseload_context(service, family.id)
     return auth.render(
         request,
         "console/family.html",
+        **beside,
         status=status,
         family=family,
         practitioner=everyone.get(family.practitioner_id or -1),

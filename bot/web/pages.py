@@ -10,6 +10,9 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
+from bot.core import dates
+from bot.core.phones import shown_number
+
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("bot.web", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
@@ -42,6 +45,11 @@ def local_time(value: datetime | None, tz: Any = None, pattern: str = "%a %d %b 
 
 
 _env.filters["visible"] = visible
+_env.filters["long_moment"] = dates.long_moment
+_env.filters["short_date"] = dates.short_date
+_env.filters["long_date"] = dates.long_date
+_env.filters["phone"] = shown_number
+_env.filters["time_of_day"] = lambda at, tz=None: dates.clock(at.astimezone(tz) if tz else at)
 _env.filters["local_time"] = local_time
 
 

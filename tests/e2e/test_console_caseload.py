@@ -1,0 +1,142 @@
+"""A practitioner's day in the console over real HTTP: My families, My diary, tasks, and the
+family page with its appointments, letters, tasks and professionals."""
+
+from __future__ import annotations
+
+from bot.runtime import scheduler
+from tests.builders import family_json, parent_json
+from tests.conftest import Live
+from tests.e2e.console_client import ConsoleClient, rows, text_from
+
+CHLOE = "+447700900101"
+
+
+async def book(live: Live, family_id: int, starts_at: str = "2026-11-26T14:00") -> int:
+    status, booked = await live.api(
+        "POST",
+        f"/api/v1/families/{family_id}/appointments",
+        json={"starts_at": starts_at, "place": "clinic", "address": "Rosebank Children's Centre"},
+    )
+    assert status == 201, booked
+    return booked["id"]
+
+
+async def test_my_families_searches_filters_and_counts_unread(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await client.sign_in("practitioner")  # Amira holds PIR-0001 and PIR-0002
+    await text_from(live.service, CHLOE, "Hello, thanks for the text")
+    await book(live, team["PIR-0002"])
+
+    _, page = await client.get("/my/families")
+    assert "PIR-0001" in page and "PIR-0002" in page and "PIR-0003" not in page
+    assert "1 unread" in page
+    _, found = await client.get("/my/families?q=leah")
+    assert "PIR-0002" in found and "PIR-0001" not in found
+    _, this_week = await client.get("/my/families?only=this_week")
+    assert "PIR-0002" in this_week and "PIR-0001" not in this_week
+    _, waiting = await client.get("/my/families?only=waiting")
+    assert "PIR-0002" in waiting and "PIR-0001" not in waiting  # Chloe has answered
+    _, escalated = await client.get("/my/families?only=escalation")
+    assert "No families to show" in escalated
+
+
+async def test_my_diary_shows_appointments_by_day_with_place_and_parents(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await book(live, team["PIR-0001"])
+    await book(live, team["PIR-0003"], "2026-11-27T10:00")  # Tom's family
+    await client.sign_in("practitioner")
+    _, page = await client.get("/my/diary")
+    assert "Thursday 26 November 2026" in page
+    assert "2pm" in page and "Rosebank Children" in page
+    assert "Chloe Martin, Dan Martin" in page
+    assert "PIR-0003" not in page
+
+
+async def test_a_call_task_is_logged_from_the_task_list_and_counts_as_a_contact_attempt(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await client.sign_in("other_practitioner")  # Tom holds PIR-0003: Kasia prefers calls
+    _, page = await client.get("/tasks")
+    assert "Phone the parent: Kasia Nowak" in page and "PIR-0003" in page
+    [(task_id,)] = rows(live, "SELECT id FROM tasks WHERE kind = 'call_parent'")
+
+    await client.sign_in("practitioner")  # not Amira's task: she may not close it
+    await client.get("/tasks")
+    status, _, _ = await client.post(
+        f"/tasks/{task_id}/done", {"outcome": "Spoke to Kasia", "call_made": "yes"}
+    )
+    assert status == 404
+
+    await client.sign_in("other_practitioner")
+    await client.get("/tasks")
+    status, _, where = await client.post(
+        f"/tasks/{task_id}/done",
+        {"outcome": "Spoke to Kasia; first visit agreed", "call_made": "yes", "next": "/tasks"},
+    )
+    assert status == 303 and where == "/tasks"
+    _, page = await client.get("/tasks")
+    assert "Kasia Nowak" not in page and "No tasks waiting" in page
+    _, family = await client.get(f"/families/{team['PIR-0003']}")
+    assert "Spoke to Kasia; first visit agreed" in family and "Contact attempt" in family
+
+
+async def test_the_family_page_records_professionals_and_writes_letters_after_an_appointment(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    family = team["PIR-0002"]  # Leah, and Ryan who is not to be contacted
+    appointment = await book(live, family)
+    await client.sign_in("practitioner")
+    _, page = await client.get(f"/families/{family}")
+    for heading in ("Tasks", "Appointments", "Letters", "Professionals"):
+        assert f">{heading}</h2>" in page
+    assert "Thursday 26 November 2026 at 2pm" in page
+    status, _, _ = await client.post(
+        f"/families/{family}/professionals",
+        {
+            "pro_kind": "gp",
+            "pro_name": "Dr Asha Patel",
+            "pro_organisation": "Hill Surgery",
+            "pro_address": "1 Surgery Lane, Bristol",
+            "pro_consent_to_share": "yes",
+        },
+    )
+    assert status == 303
+    [(gp_id, consent_by)] = rows(live, "SELECT id, consent_recorded_by FROM professionals")
+    assert consent_by.startswith("staff:")
+
+    live.at("2026-11-26T15:30:00Z")
+    await live.api(
+        "POST", f"/api/v1/appointments/{appointment}/outcome", json={"outcome": "attended"}
+    )
+    await client.get(f"/families/{family}")
+    status, _, _ = await client.post(
+        f"/families/{family}/appointments/{appointment}/letters",
+        {"summary": "We played with Ava and talked about sleep.", "professional": str(gp_id)},
+    )
+    assert status == 303
+    letters = rows(
+        live, "SELECT addressed_to, body FROM letters WHERE kind = 'after_appointment' ORDER BY id"
+    )
+    assert [to for to, _ in letters] == ["Leah Jones", "Dr Asha Patel (GP practice, Hill Surgery)"]
+    assert all("Ryan" not in body for _, body in letters)
+    _, page = await client.get(f"/families/{family}")
+    assert "to Leah Jones (after appointment), waiting to be posted" in page
+
+
+async def test_a_family_with_nobody_allocated_brings_its_tasks_to_the_administrator(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    payload = family_json("PIR-0009", due_date="2026-11-20", parents=[parent_json()])
+    status, family = await live.api("POST", "/api/v1/families", json=payload)
+    assert status == 201
+    await scheduler.tick(live.service, live.at("2026-11-24T10:05:00Z"))
+    await client.sign_in("administrator")
+    status, page = await client.get("/tasks")
+    assert status == 200 and "Tasks for the administrator" in page
+    assert "Check the due date" in page and "PIR-0009" in page
+    assert "Kasia Nowak" not in page  # Tom's call, not the administrator's
+    await client.sign_in("practitioner")
+    _, page = await client.get("/tasks")
+    assert "PIR-0009" not in page
