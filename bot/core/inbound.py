@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.core.contact import why_not_contactable
 from bot.core.keywords import carrier_keyword
 from bot.core.model import ChannelName, Family, InboundMessage, Intent, Parent, QueueKind, Risk
+from bot.core.questionnaire import read_answer
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,15 @@ class AppointmentReply:
     intent: Intent
 
 
-Action = AddToQueue | Reply | Escalate | SetOptOut | AppointmentReply
+@dataclass(frozen=True)
+class QuestionnaireAnswer:
+    """An answer to a question of the follow-up after closure: stored, and thanked."""
+
+    question: str
+    answer: str
+
+
+Action = AddToQueue | Reply | Escalate | SetOptOut | AppointmentReply | QuestionnaireAnswer
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class InboundContext:
     out_of_hours_auto_reply: bool = True
     auto_reply_once_per_closed_period: bool = True
     safety_reply_at_concern: bool = True
+    pending_question: str | None = None  # a follow-up question this parent was asked
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,12 @@ def decide(ctx: InboundContext) -> InboundDecision:
         if not single.do_not_contact:
             actions.append(Reply("opt_in_confirmation"))
         return InboundDecision(single, family, out_of_hours, actions)
+
+    if risk is Risk.NONE and ctx.pending_question is not None:
+        answer = read_answer(ctx.pending_question, ctx.message.body, ctx.triage.intent)
+        if answer is not None:
+            actions.append(QuestionnaireAnswer(ctx.pending_question, answer))
+            return InboundDecision(single, family, out_of_hours, actions)
 
     contactable = why_not_contactable(single) is None
     if risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern):

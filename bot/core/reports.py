@@ -26,6 +26,20 @@ class ActivityReport:
     cancelled_by_team: int = 0
     reminders_sent: int = 0
     referred_back: int = 0
+    # The follow-up after closure: families who answered, and each answer given.
+    follow_up_families_answered: int = 0
+    wellbeing_1: int = 0
+    wellbeing_2: int = 0
+    wellbeing_3: int = 0
+    wellbeing_4: int = 0
+    wellbeing_5: int = 0
+    helped_1: int = 0
+    helped_2: int = 0
+    helped_3: int = 0
+    helped_4: int = 0
+    helped_5: int = 0
+    recommend_yes: int = 0
+    recommend_no: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.type in ("int", int)}
@@ -42,6 +56,19 @@ LABELS = {
     "cancelled_by_team": "Appointments cancelled by the team",
     "reminders_sent": "Reminders sent",
     "referred_back": "Families referred back to the referrer",
+    "follow_up_families_answered": "Six-month follow-up: families who answered",
+    "wellbeing_1": "Six-month follow-up: how they are doing, answered 1 of 5",
+    "wellbeing_2": "Six-month follow-up: how they are doing, answered 2 of 5",
+    "wellbeing_3": "Six-month follow-up: how they are doing, answered 3 of 5",
+    "wellbeing_4": "Six-month follow-up: how they are doing, answered 4 of 5",
+    "wellbeing_5": "Six-month follow-up: how they are doing, answered 5 of 5",
+    "helped_1": "Six-month follow-up: our time together helped, answered 1 of 5",
+    "helped_2": "Six-month follow-up: our time together helped, answered 2 of 5",
+    "helped_3": "Six-month follow-up: our time together helped, answered 3 of 5",
+    "helped_4": "Six-month follow-up: our time together helped, answered 4 of 5",
+    "helped_5": "Six-month follow-up: our time together helped, answered 5 of 5",
+    "recommend_yes": "Six-month follow-up: would tell a friend about us, yes",
+    "recommend_no": "Six-month follow-up: would tell a friend about us, no",
 }
 
 

@@ -4,12 +4,14 @@ follow-up about six months after it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from bot.core import questionnaire
 from bot.core.engagement import (
     AskOutcome,
     FollowUp,
@@ -31,6 +33,7 @@ from bot.runtime.pipeline import queue_for_practitioner, send_to_parent
 from bot.store import appointments as store
 from bot.store import audit, families
 from bot.store import letters as letter_store
+from bot.store import questionnaire as questionnaire_store
 from bot.store import staff as staff_store
 from bot.store import tasks as task_store
 from bot.store.escalations import cover_in_force
@@ -63,7 +66,7 @@ async def _text_parents(
         if parent.calls_instead_of_texts:
             continue  # phoned instead: a call task, never an automated text
         values = {"practitioner_name": practitioner, **(extra or {})}
-        if message == SIX_MONTH:
+        if message in (SIX_MONTH, questionnaire.REMINDER):
             values["baby_name"] = baby_words(family.baby_name, parent.language)
         outbox_id = await send_to_parent(
             service,
@@ -190,6 +193,20 @@ async def run_six_month_follow_ups(service: Service, at: datetime) -> int:
                 continue
             key = partial(six_month_key, family_id)
             queued += await _text_parents(service, conn, family, SIX_MONTH, key, at)
+    return queued + await _six_month_reminders(service, at)
+
+
+async def _six_month_reminders(service: Service, at: datetime) -> int:
+    """The first question unanswered for a week: asked once more, then never again."""
+    queued = 0
+    for family_id, parent_id in await questionnaire_store.reminders_due(service.db, at):
+        async with service.db.transaction() as conn:
+            family = await families.get(conn, family_id)
+            if family is None or family.status != "closed":
+                continue
+            one = replace(family, parents=[p for p in family.parents if p.id == parent_id])
+            key = partial(questionnaire.key, family_id, message=questionnaire.REMINDER)
+            queued += await _text_parents(service, conn, one, questionnaire.REMINDER, key, at)
     return queued
 
 

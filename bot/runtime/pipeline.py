@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.core import hours as hours_core
+from bot.core import questionnaire
 from bot.core.contact import route_for, why_not_contactable
+from bot.core.engagement import baby_words
 from bot.core.first_contact import first_name
 from bot.core.inbound import (
     AddToQueue,
@@ -20,16 +22,18 @@ from bot.core.inbound import (
     Hours,
     InboundContext,
     InboundDecision,
+    QuestionnaireAnswer,
     Reply,
     SetOptOut,
     Triaged,
     decide,
 )
-from bot.core.model import ChannelName, InboundMessage, Parent, QueueKind, Risk
+from bot.core.model import ChannelName, Family, InboundMessage, Parent, QueueKind, Risk
 from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_next_opening
 from bot.core.triage import triage
 from bot.store import audit, families, inbound, outbox, queue
+from bot.store import questionnaire as questionnaire_store
 from bot.store import staff as staff_store
 from bot.store.escalations import cover_in_force
 
@@ -146,8 +150,12 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
         if family and family.practitioner_id:
             cover = await cover_in_force(conn, now.astimezone(service.team_timezone()).date())
             holder = cover.get(family.practitioner_id, family.practitioner_id)
+        question = None
+        if single is not None and single.id is not None and family is not None:
+            question = await _pending_question(conn, family, single.id, now)
         ctx = InboundContext(
             message=message,
+            pending_question=question,
             candidates=tuple(candidates),
             family=family,
             practitioner_id=holder,
@@ -282,8 +290,59 @@ async def apply(
                     now,
                     out_of_hours=decision.out_of_hours,
                 )
+            case QuestionnaireAnswer():
+                assert parent is not None and family is not None
+                await _record_answer(service, conn, family, parent, action, inbound_id, now)
             case Escalate():
                 pass
+
+
+async def _pending_question(
+    conn: aiosqlite.Connection, family: Family, parent_id: int, now: datetime
+) -> str | None:
+    assert family.id is not None
+    asked = await questionnaire_store.asked_of(conn, family.id, parent_id, now)
+    if not asked:
+        return None
+    done = await questionnaire_store.answered(conn, family.id, parent_id)
+    found = questionnaire.pending(asked, done, now)
+    return found.question if found else None
+
+
+async def _record_answer(
+    service: Service,
+    conn: aiosqlite.Connection,
+    family: Family,
+    parent: Parent,
+    action: QuestionnaireAnswer,
+    inbound_id: int,
+    now: datetime,
+) -> None:
+    """Store the answer, and thank the parent with the next question (or a last thank-you)."""
+    assert family.id is not None and parent.id is not None
+    if not await questionnaire_store.record(
+        conn, family.id, parent.id, action.question, action.answer, inbound_id, now
+    ):
+        return
+    await audit.record(
+        conn, now, "parent", "follow_up_answered", "family", family.id, question=action.question
+    )
+    member = await staff_store.get(service.db, family.practitioner_id or 0)
+    message = questionnaire.NEXT_MESSAGE[action.question]
+    await send_to_parent(
+        service,
+        conn,
+        parent,
+        message,
+        {
+            "practitioner_name": first_name(member.name) if member else "",
+            "baby_name": baby_words(family.baby_name, parent.language),
+        },
+        now,
+        dedupe_key=questionnaire.key(family.id, parent.id, message),
+        family_id=family.id,
+        on_behalf_of=family.practitioner_id,
+    )
 
 
 async def send_to_parent(

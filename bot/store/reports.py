@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.core.questionnaire import HELPED, RECOMMEND, WELLBEING
 from bot.core.reports import ActivityReport, engaged_within_limit
+from bot.store import questionnaire
 from bot.store.db import Database, from_ts, ts
 
 
@@ -27,6 +29,16 @@ async def activity(
         " WHERE first_contact_at >= ? AND first_contact_at < ?",
         span,
     )
+    answers = await questionnaire.answer_counts(db, start, end)
+    follow_up = {
+        f"{q}_{a}": answers.get(f"{q}_{a}", 0)
+        for q, choices in (
+            (WELLBEING, "12345"),
+            (HELPED, "12345"),
+            (RECOMMEND, ("yes", "no")),
+        )
+        for a in choices
+    }
     pairs = [(from_ts(r["first_contact_at"]), from_ts(r["engaged_at"])) for r in contacted]
     return ActivityReport(
         first_day=first_day,
@@ -72,4 +84,6 @@ async def activity(
             "SELECT count(*) FROM families WHERE referred_back_at >= ? AND referred_back_at < ?",
             span,
         ),
+        follow_up_families_answered=answers["families"],
+        **follow_up,
     )

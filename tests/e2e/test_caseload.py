@@ -15,6 +15,7 @@ from tests.e2e.test_appointments import (
     add_family,
     add_practitioner,
     book,
+    from_phone,
     parent_id,
     texts,
     tick,
@@ -305,3 +306,69 @@ async def test_referral_back_waits_for_a_booked_appointments_outcome(live: Live)
     assert stored["status"] == "referred_back"
     [draft] = [x for x in await letters(live) if x["kind"] == "refer_back"]
     assert "We have tried to get in touch by text and phone." in draft["body"]
+
+
+# --- The six-month follow-up asks something ---------------------------------------------------
+
+
+async def test_the_six_month_questions_store_answers_thank_each_and_show_in_the_report(
+    live: Live,
+) -> None:
+    family = await add_family(live)  # Chloe and Dan
+    live.at("2026-12-03T15:30:00Z")
+    status, _ = await live.api("POST", f"/api/v1/families/{family['id']}/close", json={})
+    assert status == 200
+    assert (await tick(live, "2027-06-03T09:00:00Z"))["six_month_follow_ups"] == 2
+    await dispatcher.dispatch_once(live.service)
+    chloe_first, dan_first = await texts(live, family, "six_month_follow_up")
+    assert "Reply with a number. 1 is not so good. 5 is really good." in chloe_first["body"]
+    assert "reply with a number from 1 (not so good) to 5 (really good)" in dan_first["body"]
+    for text in (chloe_first, dan_first):  # Chloe reads easy-read wording
+        assert "STOP" not in text["body"] and "CANCEL" not in text["body"]
+
+    await from_phone(live, CHLOE, "4", "2027-06-03T10:00:00Z")
+    await dispatcher.dispatch_once(live.service)
+    [second] = await texts(live, family, "six_month_question_2")
+    assert second["body"].startswith("Thank you.") and second["status"] == "delivered"
+    await from_phone(live, CHLOE, "5 thanks", "2027-06-03T10:05:00Z")
+    await dispatcher.dispatch_once(live.service)
+    [third] = await texts(live, family, "six_month_question_3")
+    assert "Reply YES or NO" in third["body"]
+    await from_phone(live, CHLOE, "Yes", "2027-06-03T10:10:00Z")
+    await from_phone(live, CHLOE, "Yes", "2027-06-03T10:11:00Z")  # said twice: thanked once
+    await dispatcher.dispatch_once(live.service)
+    [thanks] = await texts(live, family, "six_month_thanks")
+    assert "0306 999 0123" in thanks["body"]
+
+    # Dan did not answer: asked once more a week later, then left alone.
+    assert (await tick(live, "2027-06-09T09:00:00Z"))["six_month_follow_ups"] == 0
+    assert (await tick(live, "2027-06-10T09:00:00Z"))["six_month_follow_ups"] == 1
+    for later in ("2027-06-10T09:00:00Z", "2027-06-17T09:00:00Z", "2027-07-10T09:00:00Z"):
+        assert (await tick(live, later))["six_month_follow_ups"] == 0
+    await dispatcher.dispatch_once(live.service)
+    [again] = await texts(live, family, "six_month_reminder")
+    assert again["parent_id"] == parent_id(family, "Dan")
+    assert "No need to reply" in again["body"]
+
+    status, report = await live.api("GET", "/api/v1/reports/activity?from=2027-06-01&to=2027-06-30")
+    assert status == 200
+    counts = report["counts"]
+    assert counts["follow_up_families_answered"] == 1
+    assert (counts["wellbeing_4"], counts["helped_5"], counts["recommend_yes"]) == (1, 1, 1)
+    assert counts["wellbeing_5"] == counts["recommend_no"] == 0
+
+
+async def test_a_reply_to_the_six_month_question_that_suggests_risk_is_escalated_not_stored(
+    live: Live,
+) -> None:
+    family = await add_family(live)
+    live.at("2026-12-03T15:30:00Z")
+    await live.api("POST", f"/api/v1/families/{family['id']}/close", json={})
+    await tick(live, "2027-06-03T09:00:00Z")
+    await dispatcher.dispatch_once(live.service)
+    await from_phone(live, CHLOE, "1 I want to end it all", "2027-06-03T10:00:00Z")
+    _, escalations = await live.api("GET", "/api/v1/escalations?status=open")
+    assert len(escalations["escalations"]) == 1
+    assert await texts(live, family, "six_month_question_2") == []
+    status, report = await live.api("GET", "/api/v1/reports/activity?from=2027-06-01&to=2027-06-30")
+    assert report["counts"]["wellbeing_1"] == 0
