@@ -11,10 +11,13 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from aiohttp import web
 from babel import Locale
+from multidict import MultiDict
 
+from bot.core.dates import date_from_parts
 from bot.core.model import Family, Role, Staff
 from bot.runtime.service import Service
 from bot.store import console as console_store
@@ -182,3 +185,24 @@ async def index(request: web.Request) -> web.StreamResponse:
         demo_logins=demo_logins,
         demo_password=password,
     )
+
+
+def nhs_dates(form: Mapping[str, Any], *names: str) -> tuple[MultiDict[str], dict[str, str]]:
+    """Join the NHS date inputs' fields ({name}-day, -month, -year) into {name} as an ISO date.
+
+    Returns the form with the joined values, and an error for each date that is incomplete or
+    not real (its {name} is then empty). A form posted with {name} itself is left as it is.
+    """
+    out: MultiDict[str] = MultiDict((k, str(v)) for k, v in form.items())
+    errors: dict[str, str] = {}
+    for name in names:
+        parts = [form.get(f"{name}-{part}") for part in ("day", "month", "year")]
+        if all(part is None for part in parts):
+            continue
+        result = date_from_parts(*(str(part or "") for part in parts))
+        if isinstance(result, str):
+            errors[name] = result
+            out[name] = ""
+        else:
+            out[name] = result.isoformat() if result else ""
+    return out, errors

@@ -28,7 +28,13 @@ from bot.store import audit, families
 from bot.store import letters as letter_store
 from bot.store import reports as report_store
 from bot.web import auth
-from bot.web.console import clinical_colleagues, int_or_none, signed_in_viewer, staff_by_id
+from bot.web.console import (
+    clinical_colleagues,
+    int_or_none,
+    nhs_dates,
+    signed_in_viewer,
+    staff_by_id,
+)
 from bot.web.keys import SERVICE
 
 routes = web.RouteTableDef()
@@ -120,7 +126,7 @@ def read_booking(
         day = date.fromisoformat(str(form.get("day", "")).strip())
     except ValueError:
         day = None
-        errors["day"] = "Enter the date of the appointment, like 2026-12-01"
+        errors["day"] = "Enter the date of the appointment, like 1 12 2026"
     try:
         at = time.fromisoformat(str(form.get("time", "")).strip())
     except ValueError:
@@ -271,9 +277,10 @@ async def book(request: web.Request) -> web.StreamResponse:
     viewer = await signed_in_viewer(request, Role.ADMINISTRATOR)
     family = await _family_or_404(request)
     service = request.app[SERVICE]
-    form = await request.post()
+    form, date_errors = nhs_dates(await request.post(), "day")
     booking, errors = read_booking(form, family, service)
-    if booking is None:
+    errors.update(date_errors)
+    if booking is None or date_errors:
         return await _form_page(request, family, submitted(form), errors, status=422)
     try:
         result = await runtime.book(
@@ -311,9 +318,10 @@ async def change(request: web.Request) -> web.StreamResponse:
     viewer = await signed_in_viewer(request, Role.ADMINISTRATOR)
     appointment, family = await _appointment_or_404(request)
     service = request.app[SERVICE]
-    form = await request.post()
+    form, date_errors = nhs_dates(await request.post(), "day")
     booking, errors = read_booking(form, family, service)
-    if booking is None:
+    errors.update(date_errors)
+    if booking is None or date_errors:
         return await _form_page(
             request, family, submitted(form), errors, appointment=appointment, status=422
         )
@@ -529,17 +537,19 @@ async def report(request: web.Request) -> web.StreamResponse:
     service = request.app[SERVICE]
     tz = service.team_timezone()
     today = service.now().astimezone(tz).date()
-    first = _day(request.query.get("from"), today.replace(day=1))
-    last = _day(request.query.get("to"), today)
+    query, date_errors = nhs_dates(request.query, "from", "to")
+    first = _day(query.get("from"), today.replace(day=1))
+    last = _day(query.get("to"), today)
     errors: dict[str, str] = {}
     if first is None:
-        errors["from"] = "Enter the first day like 2026-04-01"
+        errors["from"] = "Enter the first day, like 1 4 2026"
     if last is None:
-        errors["to"] = "Enter the last day like 2026-04-30"
+        errors["to"] = "Enter the last day, like 30 4 2026"
     if first and last and last < first:
         errors["to"] = "The last day must not be before the first day"
     if first and last and (last - first).days > MAX_REPORT_DAYS:
         errors["to"] = "A report covers at most two years"
+    errors.update(date_errors)
     if errors or first is None or last is None:
         return auth.render(
             request,

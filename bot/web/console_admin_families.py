@@ -22,6 +22,7 @@ from bot.web.console import (
     clinical_colleagues,
     int_or_none,
     language_options,
+    nhs_dates,
     signed_in_viewer,
     staff_by_id,
 )
@@ -49,6 +50,7 @@ PARENT_FLAGS = (
     "consent_to_text",
     "do_not_contact",
 )
+DATE_FIELDS = ("due_date", "birth_date")  # NHS date inputs: day, month and year
 FAMILY_TEXT = ("reference", "baby_name", "mother_name", "due_date", "birth_date")
 REFERRER_TEXT = ("name", "role", "organisation", "contact")
 # Stands in for the parents while the family's own fields are checked on their own.
@@ -239,7 +241,10 @@ async def create(request: web.Request) -> web.StreamResponse:
     if form.get("add_parent"):
         form[f"p{count}-consent_to_text"] = "yes"
         return await _new_page(request, form, min(count + 1, MAX_PARENTS), {})
+    joined, date_errors = nhs_dates(form, *DATE_FIELDS)
+    form.update({name: joined[name] for name in DATE_FIELDS if name in joined})
     family, errors = check_family(family_data(form))
+    errors.update(date_errors)
     parents: list[Parent] = []
     prefixes = [f"p{i}-" for i in range(count) if not parent_is_blank(form, f"p{i}-")]
     for index, prefix in enumerate(prefixes):
@@ -293,7 +298,10 @@ async def edit_family(request: web.Request) -> web.StreamResponse:
     service = request.app[SERVICE]
     form = {k: str(v) for k, v in (await request.post()).items() if k != auth.CSRF_FIELD}
     form["reference"] = family.reference  # the reference is how other systems know the family
+    joined, date_errors = nhs_dates(form, *DATE_FIELDS)
+    form.update({name: joined[name] for name in DATE_FIELDS if name in joined})
     changed, errors = check_family(family_data(form))
+    errors.update(date_errors)
     if errors or changed is None:
         return auth.render(
             request,

@@ -18,6 +18,7 @@ from bot.web.console import (
     Viewer,
     clinical_colleagues,
     int_or_none,
+    nhs_dates,
     signed_in_viewer,
     staff_by_id,
     time_left,
@@ -218,11 +219,11 @@ def cover_problems(
     elif away is not None and cover.id == away.id:
         errors["cover_id"] = "Select a colleague other than the person who will be away"
     if starts is None:
-        errors["starts_on"] = "Enter the first day of leave, like 2026-12-21"
+        errors["starts_on"] = "Enter the first day of leave, like 21 12 2026"
     elif starts < today:
         errors["starts_on"] = "The first day of leave must be today or later"
     if ends is None:
-        errors["ends_on"] = "Enter the last day of leave, like 2026-12-24"
+        errors["ends_on"] = "Enter the last day of leave, like 24 12 2026"
     elif starts is not None and ends < starts:
         errors["ends_on"] = "The last day of leave must be on or after the first day"
     elif starts is not None and (ends - starts).days >= MAX_COVER_DAYS:
@@ -285,6 +286,8 @@ async def set_cover(request: web.Request) -> web.StreamResponse:
     viewer = await signed_in_viewer(request, *auth.CLINICAL, Role.ADMINISTRATOR)
     service = request.app[SERVICE]
     data = {k: str(v) for k, v in (await request.post()).items() if k != auth.CSRF_FIELD}
+    joined, date_errors = nhs_dates(data, "starts_on", "ends_on")
+    data.update({name: joined[name] for name in ("starts_on", "ends_on") if name in joined})
     everyone = await staff_by_id(service)
     clinical = {m.id: m for m in clinical_colleagues(everyone, None)}
     if viewer.staff.role in COVER_FOR_OTHERS:
@@ -297,6 +300,7 @@ async def set_cover(request: web.Request) -> web.StreamResponse:
     errors = cover_problems(
         away=away, cover=cover, starts=starts, ends=ends, today=viewer.today, existing=existing
     )
+    errors.update(date_errors)
     if errors:
         return await cover_page(request, viewer, errors=errors, form=data, status=422)
     assert away and away.id and cover and cover.id and starts and ends
