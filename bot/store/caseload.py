@@ -149,3 +149,44 @@ async def diary(
         )
         for r in rows
     ]
+
+
+PAGE_SIZE = 50
+
+
+async def search_families(
+    db: Database,
+    *,
+    search: str = "",
+    status: str = "",
+    practitioner: str = "",  # a staff id, "none" for not allocated, or "" for anyone
+    page: int = 1,
+) -> tuple[list[int], int]:
+    """(family ids on this page, by reference; how many match in all)."""
+    where, params = ["1 = 1"], []
+    needle = search.strip().lower()
+    if needle:
+        like = f"%{needle.replace('%', '').replace('_', '')}%"
+        where.append(
+            "(lower(f.reference) LIKE ? OR lower(coalesce(f.baby_name, '')) LIKE ?"
+            " OR lower(coalesce(f.mother_name, '')) LIKE ?"
+            " OR EXISTS (SELECT 1 FROM parents p WHERE p.family_id = f.id"
+            "   AND lower(p.name) LIKE ?))"
+        )
+        params += [like] * 4
+    if status in ("open", "referred_back", "closed"):
+        where.append("f.status = ?")
+        params.append(status)
+    if practitioner == "none":
+        where.append("f.practitioner_id IS NULL")
+    elif practitioner.isdigit():
+        where.append("f.practitioner_id = ?")
+        params.append(int(practitioner))
+    clause = " AND ".join(where)
+    total_row = await db.fetch_one(f"SELECT count(*) FROM families f WHERE {clause}", params)
+    total = int(total_row[0]) if total_row else 0
+    rows = await db.fetch_all(
+        f"SELECT f.id FROM families f WHERE {clause} ORDER BY f.reference LIMIT ? OFFSET ?",
+        [*params, PAGE_SIZE, (max(page, 1) - 1) * PAGE_SIZE],
+    )
+    return [r["id"] for r in rows], total

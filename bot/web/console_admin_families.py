@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -14,7 +15,7 @@ from bot.core.model import Family, Parent, Role
 from bot.runtime import engagement
 from bot.runtime.families import AllocationResult, Conflict, NotFound, allocate, create_family
 from bot.store import appointments as appointment_store
-from bot.store import audit, families
+from bot.store import audit, caseload, families
 from bot.store import console as console_store
 from bot.store import letters as letter_store
 from bot.web import auth
@@ -161,11 +162,27 @@ def _actor(staff_id: int) -> str:
 async def family_list(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     service = request.app[SERVICE]
+    query = {key: request.query.get(key, "")[:100] for key in ("q", "status", "practitioner")}
+    page = max(int_or_none(request.query.get("page")) or 1, 1)
+    ids, total = await caseload.search_families(
+        service.db,
+        search=query["q"],
+        status=query["status"],
+        practitioner=query["practitioner"],
+        page=page,
+    )
+    found = [await families.get(service.db, family_id) for family_id in ids]
+    pages = max((total + caseload.PAGE_SIZE - 1) // caseload.PAGE_SIZE, 1)
     return auth.render(
         request,
         "console/admin_families.html",
-        families=await families.list_families(service.db),
+        families=[f for f in found if f is not None],
         everyone=await staff_by_id(service),
+        query=query,
+        total=total,
+        page=page,
+        pages=pages,
+        page_link=lambda n: "/admin/families?" + urlencode({**query, "page": n}),
     )
 
 

@@ -38,10 +38,22 @@ def visible(text: str | None) -> Markup:
     return Markup("".join(out))
 
 
-def local_time(value: datetime | None, tz: Any = None, pattern: str = "%a %d %b %H:%M") -> str:
+_SIMULATOR_PATTERN = "%a %H:%M"  # a phone's own short time, not the console's
+
+
+def local_time(value: datetime | None, tz: Any = None, pattern: str | None = None) -> str:
+    """One format across the console: 'Wednesday 2 December 2026 at 3:49pm'; a pattern with no
+    hour gives the date alone ('2 Dec 2026'), one with only the hour the time ('3:49pm')."""
     if value is None:
         return ""
-    return value.astimezone(tz).strftime(pattern) if tz else value.strftime(pattern)
+    local = value.astimezone(tz) if tz else value
+    if pattern == _SIMULATOR_PATTERN:
+        return local.strftime(pattern)
+    if pattern is not None and "%H" not in pattern:
+        return dates.short_date(local)
+    if pattern is not None and pattern.strip() == "%H:%M":
+        return dates.clock(local)
+    return dates.long_moment(local)
 
 
 _env.filters["visible"] = visible

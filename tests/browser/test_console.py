@@ -106,8 +106,11 @@ def test_cover_sends_new_escalations_to_the_colleague_covering(
     sign_in(page, server, "amira@demo.cradle")
     page.get_by_role("link", name="Cover").click()
     page.get_by_label("Who will cover you").select_option(label="Tom Evans (Practitioner)")
-    page.get_by_label("First day of leave").fill("2026-11-24")
-    page.get_by_label("Last day of leave").fill("2026-11-27")
+    for legend, day in (("First day of leave", "24"), ("Last day of leave", "27")):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(day)
+        group.get_by_label("Month").fill("11")
+        group.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Set cover").click()
     expect(page.get_by_text("Tom Evans will cover Amira Shah")).to_be_visible()
     sign_out(page)

@@ -140,3 +140,25 @@ async def test_a_family_with_nobody_allocated_brings_its_tasks_to_the_administra
     await client.sign_in("practitioner")
     _, page = await client.get("/tasks")
     assert "PIR-0009" not in page
+
+
+async def test_the_administrators_families_list_searches_filters_and_pages(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    for n in range(52):
+        payload = family_json(f"PIR-5{n:03d}", parents=[parent_json(f"Parent {n}", "")])
+        status, _ = await live.api("POST", "/api/v1/families", json=payload)
+        assert status == 201
+    await client.sign_in("administrator")
+    _, first = await client.get("/admin/families")
+    assert "55 families, page 1 of 2" in first
+    assert first.count('href="/admin/families/') == 50 + first.count("/admin/families/new")
+    _, second = await client.get("/admin/families?page=2")
+    assert "PIR-5051" in second and "PIR-0001" not in second
+    _, found = await client.get("/admin/families?q=leah")
+    assert "1 family." in found and "PIR-0002" in found
+    tom = team["tom@demo.cradle"]
+    _, toms = await client.get(f"/admin/families?practitioner={tom}")
+    assert "PIR-0003" in toms and "PIR-0001" not in toms and "1 family." in toms
+    _, unallocated = await client.get("/admin/families?practitioner=none&status=open")
+    assert "52 families" in unallocated and "PIR-0003" not in unallocated
