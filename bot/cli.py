@@ -151,6 +151,14 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
     policies = Path(os.environ.get("CRADLE_POLICIES_DIR", "policies"))
     rules = load_triage_rules(policies)
+    if args.action == "eval":
+        return _triage_eval(args.file, rules)
+    if args.action is not None:
+        print(
+            f"cradle triage: unknown action {args.action!r}; write `cradle triage eval FILE`",
+            file=sys.stderr,
+        )
+        return 2
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -166,6 +174,28 @@ def cmd_triage(args: argparse.Namespace) -> int:
             out = {"error": str(exc)}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+    return 0
+
+
+def _triage_eval(file: str | None, rules: Any) -> int:
+    from bot.core.triage import triage
+    from bot.core.triage_eval import Outcome, evaluate, read_labelled, report
+
+    if not file:
+        print("cradle triage eval: name a labelled JSON-lines file", file=sys.stderr)
+        return 2
+    path = Path(file)
+    try:
+        rows = read_labelled(path.read_text(encoding="utf-8").splitlines(), str(path))
+    except (OSError, ValueError) as exc:
+        print(f"cradle triage eval: {exc}", file=sys.stderr)
+        return 2
+
+    def run(text: str, locale: str | None) -> Outcome:
+        result = triage(text, rules, locale)
+        return Outcome(result.risk, result.intent, result.reasons)
+
+    print(report(rows, evaluate(rows, run), str(path)))
     return 0
 
 
@@ -302,7 +332,11 @@ def parser() -> argparse.ArgumentParser:
     tick.add_argument("--config", default=None)
     tick.set_defaults(run=cmd_tick)
 
-    triage = sub.add_parser("triage", help="JSON lines in, risk and intent out")
+    triage = sub.add_parser(
+        "triage", help="JSON lines in, risk and intent out; `eval FILE` measures labelled messages"
+    )
+    triage.add_argument("action", nargs="?", default=None, help="eval")
+    triage.add_argument("file", nargs="?", default=None, help="labelled JSON lines")
     triage.set_defaults(run=cmd_triage)
 
     policy = sub.add_parser("policy").add_subparsers(dest="policy_command", required=True)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.model import Intent, Risk
+from bot.core.triage_language import unread_language
+from bot.core.triage_model import model_raise
 from bot.core.triage_normalise import Normalised, normalise, normalise_message
 from bot.core.triage_rules import (
     Idiom,
@@ -29,17 +31,22 @@ from bot.core.triage_rules import (
     TriageRules,
     load_triage_rules,
 )
+from bot.core.triage_spelling import respell
 
 __all__ = [
     "TriageResult",
     "TriageRules",
     "load_triage_rules",
     "normalise",
+    "plain_reason",
     "triage",
 ]
 
 _RANK = {Risk.NONE: 0, Risk.CONCERN: 1, Risk.EMERGENCY: 2}
 _ONE_LEVEL_DOWN = {Risk.EMERGENCY: Risk.CONCERN, Risk.CONCERN: Risk.NONE}
+# Between the plain words staff read and the rule detail behind them, in every reason.
+DETAIL = " — "
+NOT_CHECKED = "Not checked for risk: language"
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,22 @@ class TriageResult:
     risk: Risk
     intent: Intent
     reasons: tuple[str, ...]
+    categories: tuple[str, ...] = ()  # the kinds of risk found, strongest first
+    checked: bool = True  # False: written in a language the rules do not read
 
     def to_json(self) -> dict[str, Any]:
-        return {"risk": self.risk.value, "intent": self.intent.value, "reasons": list(self.reasons)}
+        return {
+            "risk": self.risk.value,
+            "intent": self.intent.value,
+            "reasons": list(self.reasons),
+            "categories": list(self.categories),
+        }
+
+
+def plain_reason(reason: str) -> tuple[str, str]:
+    """A stored reason as (what staff read, the rule detail behind it); old reasons whole."""
+    plain, _, detail = reason.partition(DETAIL)
+    return (plain, detail) if detail else (reason, "")
 
 
 @dataclass(frozen=True)
@@ -59,21 +79,27 @@ class _Finding:
     words: str
     idiom: Idiom | None = None
     idiom_words: str = ""
+    how: str = ""  # how a layer beyond the plain phrase found it ("read 'sucidal' as ...")
 
     def reason(self) -> str:
         said = (
             f"{self.level}: rule '{self.rule.name}' ({self.rule.language}) matched '{self.words}'"
         )
-        if self.idiom is None:
-            return said
-        return (
-            f"{said}, lowered from {self.rule.level} by idiom '{self.idiom.name}' "
-            f"('{self.idiom_words}')"
-        )
+        if self.how:
+            said = f"{said} {self.how}"
+        if self.idiom is not None:
+            said = (
+                f"{said}, lowered from {self.rule.level} by idiom '{self.idiom.name}' "
+                f"('{self.idiom_words}')"
+            )
+        return f"{self.rule.says}{DETAIL}{said}"
 
 
 def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageResult:
-    """The risk a message suggests and what it says about an appointment, with reasons."""
+    """The risk a message suggests and what it says about an appointment, with reasons.
+
+    The phrase rules decide first; each later layer may only raise the level, and says why.
+    """
     message = normalise_message(text)
     findings = _risk_findings(message, rules.risk)
     # "d!e" and "w@nt" are letters to someone hiding a word, punctuation to everyone else
@@ -81,11 +107,39 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
     disguised = normalise_message(text, signs_as_letters=True)
     if disguised.key != message.key:
         findings = _strongest_of_each_rule(findings + _risk_findings(disguised, rules.risk))
+    # Run-together and misspelt words ("iwanttodie", "sucidal"), read again as rule words.
+    respelt = respell(message, rules)
+    if respelt is not None:
+        again = _risk_findings(respelt.message, rules.risk, how=respelt.how)
+        findings = _raised_only(findings, again)
     language = _language(locale)
     findings.sort(key=lambda f: (-_RANK[f.level], f.rule.language != language))
     risk = findings[0].level if findings else Risk.NONE
+    extra: list[str] = []
+    scored = model_raise(message.key, risk)
+    if scored is not None:
+        risk, why = scored
+        extra.append(why)
+    checked = True
+    unread = unread_language(message, rules.languages, language)
+    if unread is not None:
+        checked = False
+        extra.append(f"{NOT_CHECKED}{DETAIL}{unread}; a person reads it")
+        if _RANK[risk] < _RANK[Risk.CONCERN]:
+            risk = Risk.CONCERN
     intent, intent_reasons = _intent(message, rules.replies)
-    return TriageResult(risk, intent, (*(f.reason() for f in findings), *intent_reasons))
+    categories = tuple(
+        dict.fromkeys(
+            f.rule.category.name for f in findings if f.rule.category and f.level is not Risk.NONE
+        )
+    )
+    return TriageResult(
+        risk,
+        intent,
+        (*(f.reason() for f in findings), *extra, *intent_reasons),
+        categories,
+        checked,
+    )
 
 
 def _language(locale: str | None) -> str | None:
@@ -95,23 +149,72 @@ def _language(locale: str | None) -> str | None:
 # --- risk ------------------------------------------------------------------------------
 
 
-def _risk_findings(message: Normalised, rules: tuple[RiskRule, ...]) -> list[_Finding]:
+def _risk_findings(
+    message: Normalised, rules: tuple[RiskRule, ...], how: str = ""
+) -> list[_Finding]:
     """The strongest match of each rule that matched, after its own idioms."""
     findings = []
     for rule in rules:
         best: _Finding | None = None
         for pattern in rule.patterns:
             for match in pattern.finditer(message.key):
-                finding = _judge(message, rule, match)
+                finding = _judge(message, rule, match, how)
                 if best is None or _RANK[finding.level] > _RANK[best.level]:
                     best = finding
                 if best.level is rule.level:
                     break
             if best is not None and best.level is rule.level:
                 break
+        if (best is None or best.level is not rule.level) and rule.near:
+            near = _near(message, rule, how)
+            if near is not None and (best is None or _RANK[near.level] > _RANK[best.level]):
+                best = near
         if best is not None:
             findings.append(best)
     return findings
+
+
+# Concepts count as together when they are this many words apart or fewer: about a clause.
+NEAR_WORDS = 8
+
+
+def _near(message: Normalised, rule: RiskRule, how: str) -> _Finding | None:
+    """The first group of the rule whose concepts all appear within a clause of each other."""
+    key = message.key
+    for group in rule.near:
+        spans = []
+        for pattern in group:
+            found = [m.span() for m in pattern.finditer(key)]
+            if not found:
+                break
+            spans.append(found)
+        else:
+            first = spans[0]
+            for start, end in first:
+                chosen = [(start, end)]
+                for others in spans[1:]:
+                    close = [
+                        span
+                        for span in others
+                        if _words_between(key, chosen[0], span) <= NEAR_WORDS
+                    ]
+                    if not close:
+                        break
+                    chosen.append(close[0])
+                else:
+                    lo = min(s for s, _ in chosen)
+                    hi = max(e for _, e in chosen)
+                    said = " + ".join(f"'{message.quote(s, e)}'" for s, e in chosen)
+                    finding = _judge_span(
+                        message, rule, lo, hi, f"{how} (together: {said})".strip()
+                    )
+                    return finding
+    return None
+
+
+def _words_between(key: str, a: tuple[int, int], b: tuple[int, int]) -> int:
+    lo, hi = (a[1], b[0]) if a[0] <= b[0] else (b[1], a[0])
+    return key.count(" ", lo, hi) if hi > lo else 0
 
 
 def _strongest_of_each_rule(findings: list[_Finding]) -> list[_Finding]:
@@ -123,17 +226,30 @@ def _strongest_of_each_rule(findings: list[_Finding]) -> list[_Finding]:
     return list(strongest.values())
 
 
-def _judge(message: Normalised, rule: RiskRule, match: re.Match[str]) -> _Finding:
+def _raised_only(found: list[_Finding], again: list[_Finding]) -> list[_Finding]:
+    """Findings of a later layer, kept only where they add a rule or raise its level."""
+    held = {id(f.rule): f for f in found}
+    for finding in again:
+        before = held.get(id(finding.rule))
+        if before is None or _RANK[finding.level] > _RANK[before.level]:
+            held[id(finding.rule)] = finding
+    return list(held.values())
+
+
+def _judge(message: Normalised, rule: RiskRule, match: re.Match[str], how: str = "") -> _Finding:
+    return _judge_span(message, rule, *match.span(), how)
+
+
+def _judge_span(message: Normalised, rule: RiskRule, start: int, end: int, how: str) -> _Finding:
     """A rule's match, lowered one level when one of the rule's idioms covers the same words."""
-    words = message.quote(*match.span())
-    start, end = match.span()
+    words = message.quote(start, end)
     for idiom in rule.lowered_by:
         for pattern in idiom.patterns:
             for found in pattern.finditer(message.key):
                 if found.start() < end and start < found.end():
                     lowered = _ONE_LEVEL_DOWN[rule.level]
-                    return _Finding(rule, lowered, words, idiom, message.quote(*found.span()))
-    return _Finding(rule, rule.level, words)
+                    return _Finding(rule, lowered, words, idiom, message.quote(*found.span()), how)
+    return _Finding(rule, rule.level, words, how=how)
 
 
 # --- intent ----------------------------------------------------------------------------
