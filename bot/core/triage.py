@@ -175,7 +175,7 @@ def _risk_findings(
 
 
 # Concepts count as together when they are this many words apart or fewer: about a clause.
-NEAR_WORDS = 8
+NEAR_WORDS = 10
 
 
 def _near(message: Normalised, rule: RiskRule, how: str) -> _Finding | None:

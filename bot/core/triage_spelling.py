@@ -28,6 +28,9 @@ _WORD = re.compile(r"[a-z]{3,}")
 _SHORTEST_SLIP = 5
 _SHORTEST_RUN = 6
 _MOST_PIECES = 6
+_SHORTEST_TARGET = 6
+# Endings, not words: "exhausting" is not "exhaust ing".
+_NOT_PIECES = frozenset("ing ed es er ers ly ful nes ment s y".split())
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class _Vocabulary:
     rule_words: frozenset[str]  # words the risk rules are written in
     known: frozenset[str]  # words never respelt: rule words, everyday words
     slips: dict[str, tuple[str, ...]]  # a word with one letter dropped -> rule words
+    pieces: frozenset[str]  # what a run-together word may be split into
 
 
 _BY_RULES: dict[int, tuple[TriageRules, _Vocabulary]] = {}
@@ -65,7 +69,9 @@ def _vocabulary(rules: TriageRules) -> _Vocabulary:
             continue
         for i in range(len(word)):
             slips.setdefault(word[:i] + word[i + 1 :], []).append(word)
-    vocabulary = _Vocabulary(rule_words, known, {k: tuple(sorted(v)) for k, v in slips.items()})
+    pieces = frozenset(w for w in rule_words | _SPLIT_WORDS if w not in _NOT_PIECES)
+    slips_by = {k: tuple(sorted(v)) for k, v in slips.items()}
+    vocabulary = _Vocabulary(rule_words, known, slips_by, pieces)
     _BY_RULES.clear()
     _BY_RULES[id(rules)] = (rules, vocabulary)
     return vocabulary
@@ -107,7 +113,7 @@ def respell(message: Normalised, rules: TriageRules) -> Respelt | None:
 
 def _split(word: str, vocabulary: _Vocabulary) -> tuple[str, ...] | None:
     """The split of a run-together word into the fewest known words, if it has one."""
-    return _split_cached(word, vocabulary.rule_words | _SPLIT_WORDS)
+    return _split_cached(word, vocabulary.pieces)
 
 
 @lru_cache(maxsize=4096)
@@ -137,33 +143,50 @@ def _split_cached(word: str, pieces_from: frozenset[str]) -> tuple[str, ...] | N
     if found is None or len(found) < 2:
         return None
     # one-letter pieces only where English has one-letter words
-    if any(len(p) == 1 and p not in ("i", "a") for p in found):
+    if any((len(p) == 1 and p not in ("i", "a")) or p in _NOT_PIECES for p in found):
         return None
     return found
 
 
 def _slip(word: str, vocabulary: _Vocabulary) -> str:
-    """The one rule word this word is a single slip away from, or '' if none or several."""
+    """The one rule word this word is a single slip away from, or '' if none or several.
+
+    A slip is a letter missing, added or two letters swapped; a changed letter counts only
+    in longer words, where it rarely turns one real word into another ("lemon", "demon").
+    Only rule words of six letters or more are targets: short words collide too often.
+    """
     candidates: set[str] = set()
-    # a letter added: dropping one of ours gives theirs
-    candidates.update(vocabulary.slips.get(word, ()))
+    candidates.update(vocabulary.slips.get(word, ()))  # a letter added
     for i in range(len(word)):
         dropped = word[:i] + word[i + 1 :]
-        # a letter missing: theirs is one of ours with a letter dropped
-        if dropped in vocabulary.rule_words:
+        if dropped in vocabulary.rule_words:  # a letter missing
             candidates.add(dropped)
-        # a letter changed: both with the same letter dropped
-        for rule_word in vocabulary.slips.get(dropped, ()):
+        for rule_word in vocabulary.slips.get(dropped, ()):  # changed or swapped
             if len(rule_word) == len(word):
                 candidates.add(rule_word)
-    for i in range(len(word) - 1):
-        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        if swapped in vocabulary.rule_words:
-            candidates.add(swapped)
-    candidates = {c for c in candidates if len(c) >= _SHORTEST_SLIP - 1}
+    candidates = {
+        c
+        for c in candidates
+        if len(c) >= _SHORTEST_TARGET and _one_slip(word, c, substitution=len(word) >= 7)
+    }
     if len(candidates) == 1:
         return candidates.pop()
     return ""
+
+
+def _one_slip(a: str, b: str, *, substitution: bool) -> bool:
+    """Whether a becomes b by one letter added, dropped, swapped with its neighbour or changed."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1:
+            return a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return substitution and len(diff) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(long) - len(short) != 1:
+        return False
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 # Everyday words near a risk word that must stay themselves ("filled" is not "killed").
