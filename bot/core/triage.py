@@ -116,7 +116,10 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
     findings.sort(key=lambda f: (-_RANK[f.level], f.rule.language != language))
     risk = findings[0].level if findings else Risk.NONE
     extra: list[str] = []
-    scored = model_raise(message.key, risk)
+    # A phrase an idiom lowered has been read and judged a figure of speech: the model,
+    # which cannot tell "I could kill him 😂" from a threat, does not overrule that.
+    judged = any(f.idiom is not None for f in findings)
+    scored = None if judged else model_raise(message.key, risk)
     if scored is not None:
         risk, why = scored
         extra.append(why)

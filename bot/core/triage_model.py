@@ -71,6 +71,6 @@ def model_raise(key: str, risk: Risk) -> tuple[Risk, str] | None:
 
 def _reason(level: Risk, p: float, threshold: float) -> str:
     return (
-        f"Reads like messages that suggest risk, though no rule matched \u2014 {level}: "
+        f"Reads like messages that suggest more risk than the rules found \u2014 {level}: "
         f"the risk model scored it {p:.2f} (raises at {threshold:.2f})"
     )
