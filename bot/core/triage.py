@@ -47,6 +47,7 @@ _ONE_LEVEL_DOWN = {Risk.EMERGENCY: Risk.CONCERN, Risk.CONCERN: Risk.NONE}
 # Between the plain words staff read and the rule detail behind them, in every reason.
 DETAIL = " — "
 NOT_CHECKED = "Not checked for risk: language"
+_BABY_HEALTH = frozenset({"infant_illness", "infant_injury"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,16 @@ class TriageResult:
     reasons: tuple[str, ...]
     categories: tuple[str, ...] = ()  # the kinds of risk found, strongest first
     checked: bool = True  # False: written in a language the rules do not read
+
+    @property
+    def baby_unwell(self) -> bool:
+        """Every risk found is about the baby's health: the safety reply is worded for the baby."""
+        return bool(self.categories) and set(self.categories) <= _BABY_HEALTH
+
+    @property
+    def unread_only(self) -> bool:
+        """Raised only because the rules could not read the language, nothing found in it."""
+        return not self.checked and not self.categories
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,7 +135,7 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
         risk, why = scored
         extra.append(why)
     checked = True
-    unread = unread_language(message, rules.languages, language)
+    unread = unread_language(message, rules.languages, language, rules.read_by_a_person)
     if unread is not None:
         checked = False
         extra.append(f"{NOT_CHECKED}{DETAIL}{unread}; a person reads it")

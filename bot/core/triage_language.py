@@ -44,7 +44,7 @@ FUNCTION_WORDS = frozenset(
         coming see thanks thank please sorry hi hello bye love lol oh well very really too
         much all some any one day time today tomorrow tonight baby can not now still""".split()
         # Welsh
-        + """dw dwi yn ac ar y yr o mae fi ti ni chi nhw ddim dim iawn diolch bore da nos
+        + """dw dwi yn ac ar y yr o mae fi ti ni chi nhw ddim dim iawn diolch bore da
         heddiw yfory methu gyda hi fe fo efo wedi ydw ydy oes fy dy ei ein eich eu hefyd
         ond achos pan beth babi""".split()
         # Polish
@@ -60,9 +60,15 @@ FUNCTION_WORDS = frozenset(
 
 
 def unread_language(
-    message: Normalised, languages: frozenset[str], language: str | None
+    message: Normalised,
+    languages: frozenset[str],
+    language: str | None,
+    read_by_a_person: frozenset[str] = frozenset(),
 ) -> str | None:
     """Why the rules could not read this message, or None when they could."""
+    if language and language in read_by_a_person:
+        name = _LANGUAGE_NAMES.get(language, f"'{language}'")
+        return f"the parent's language ({name}) has only starter rules, not yet reviewed"
     if language and language not in languages:
         name = _LANGUAGE_NAMES.get(language, f"'{language}'")
         return f"the parent's language ({name}) has no risk rules"

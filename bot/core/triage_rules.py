@@ -100,6 +100,9 @@ class TriageRules:
     risk: tuple[RiskRule, ...]
     replies: ReplyRules
     categories: tuple[Category, ...] = ()
+    # Languages whose every message a person reads: starter rules not yet reviewed by a
+    # native speaker, and no wording of our own.
+    read_by_a_person: frozenset[str] = frozenset()
 
     @property
     def languages(self) -> frozenset[str]:
@@ -115,7 +118,18 @@ def load_triage_rules(policies_dir: Path) -> TriageRules:
         risk=_risk_rules(risk, categories),
         replies=_reply_rules(_read(Path(policies_dir), "replies")),
         categories=tuple(categories.values()),
+        read_by_a_person=_read_by_a_person(risk, risk.data.get("read_by_a_person", [])),
     )
+
+
+def _read_by_a_person(source: TomlSource, value: Any) -> frozenset[str]:
+    path = ("read_by_a_person",)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _error(source, path, "must be a list of language codes in quotes, such as [\"ro\"]")
+    for code in value:
+        if not _LANGUAGE.match(code):
+            raise _error(source, path, f"{code!r} is not a language code: two or three letters")
+    return frozenset(value)
 
 
 # --- risk.toml -------------------------------------------------------------------------
@@ -143,7 +157,7 @@ def _risk_rules(source: TomlSource, categories: dict[str, Category]) -> tuple[Ri
         (),
         data,
         required=("emergency", "concern"),
-        optional=("idioms", "words", "categories"),
+        optional=("idioms", "words", "categories", "read_by_a_person"),
     )
     words = _words(source, data.get("words", {}))
     idioms = _idioms(source, data.get("idioms", {}), words)

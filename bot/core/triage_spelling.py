@@ -167,7 +167,7 @@ def _slip(word: str, vocabulary: _Vocabulary) -> str:
     candidates = {
         c
         for c in candidates
-        if len(c) >= _SHORTEST_TARGET and _one_slip(word, c, substitution=len(word) >= 7)
+        if len(c) >= _SHORTEST_TARGET and _one_slip(word, c, substitution=len(word) >= 8)
     }
     if len(candidates) == 1:
         return candidates.pop()
