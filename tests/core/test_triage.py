@@ -335,7 +335,7 @@ def test_the_shipped_rules_load(shipped: TriageRules) -> None:
         (
             RISK.replace('[concern.en."dying"]', '[urgent.en."dying"]'),
             "policies/risk.toml line 11: `urgent` is not a known setting here; expected "
-            "emergency, concern, idioms, words, categories",
+            "emergency, concern, idioms, words, categories, read_by_a_person",
         ),
         (
             RISK.replace('[concern.cy."not coping"]', '[none.cy."not coping"]'),
