@@ -11,10 +11,14 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, parse_instant
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.policy_errors import PolicyError
+
+if TYPE_CHECKING:
+    from bot.core.triage_rules import TriageRules
 
 
 def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
@@ -177,7 +181,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _triage_eval(file: str | None, rules: Any) -> int:
+def _triage_eval(file: str | None, rules: TriageRules) -> int:
     from bot.core.triage import triage
     from bot.core.triage_eval import Outcome, evaluate, read_labelled, report
 

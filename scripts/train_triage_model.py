@@ -79,9 +79,7 @@ def score(model: tuple[dict[str, float], float], feats: list[str]) -> float:
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def thresholds(
-    docs: list[list[str]], labels: list[int], benign: list[bool]
-) -> tuple[float, float]:
+def thresholds(docs: list[list[str]], labels: list[int], benign: list[bool]) -> tuple[float, float]:
     """From out-of-fold scores: the lowest thresholds raising at most 2% (and 0.5%) of benign."""
     folds = 5
     index = list(range(len(docs)))
@@ -100,8 +98,10 @@ def thresholds(
         allowed = int(len(benign_scores) * share)
         cut = benign_scores[allowed] if allowed < len(benign_scores) else 0.5
         caught = sum(1 for s, y in zip(scores, labels, strict=True) if y and s > cut)
-        print(f"  threshold {cut:.3f} ({share:.1%} of benign): out of fold, raises "
-              f"{caught}/{sum(labels)} positives")
+        print(
+            f"  threshold {cut:.3f} ({share:.1%} of benign): out of fold, raises "
+            f"{caught}/{sum(labels)} positives"
+        )
         cuts.append(max(cut, 0.5) + 1e-6)
     return cuts[0], cuts[1]
 

@@ -106,25 +106,34 @@ def report(rows: Sequence[Labelled], outcomes: Sequence[Outcome], name: str = "i
         lines.append(f"  {level.value:<12} {_shown(right, labelled)}  {_shown(right, given)}")
     risky = [(r, o) for r, o in pairs if r.risk is not Risk.NONE]
     benign = [(r, o) for r, o in pairs if r.risk is Risk.NONE]
-    lines += [
-        "",
-        "emergency recall (triaged emergency)      "
-        + _shown(
-            sum(o.risk is Risk.EMERGENCY for r, o in pairs if r.risk is Risk.EMERGENCY),
-            sum(r.risk is Risk.EMERGENCY for r, _ in pairs),
+    emergencies = [o for r, o in pairs if r.risk is Risk.EMERGENCY]
+    summary = [
+        (
+            "emergency recall (triaged emergency)",
+            sum(o.risk is Risk.EMERGENCY for o in emergencies),
+            len(emergencies),
         ),
-        "concern-or-higher recall (triaged >= concern)"
-        + _shown(sum(o.risk is not Risk.NONE for _, o in risky), len(risky)),
-        "benign false alarms (labelled none, flagged)  "
-        + _shown(sum(o.risk is not Risk.NONE for _, o in benign), len(benign)),
-        "reply intent accuracy                     "
-        + _shown(sum(r.intent is o.intent for r, o in pairs), len(pairs)),
+        (
+            "concern-or-higher recall",
+            sum(o.risk is not Risk.NONE for _, o in risky),
+            len(risky),
+        ),
+        (
+            "benign false alarms (labelled none, flagged)",
+            sum(o.risk is not Risk.NONE for _, o in benign),
+            len(benign),
+        ),
+        ("reply intent accuracy", sum(r.intent is o.intent for r, o in pairs), len(pairs)),
     ]
+    lines.append("")
+    lines += [f"{label:<46}{_shown(hits, total)}" for label, hits, total in summary]
+    lines.append("bars: " + _bars(f))
     categories = sorted({r.category for r, _ in pairs if r.category})
     if categories:
         lines += [
             "",
-            "category                      level      recall (at its level)  precision (flagged, labelled risk)",
+            f"{'category':<30}{'level':<10} recall (at its level)  "
+            "precision (flagged, labelled risk)",
         ]
         for category in categories:
             mine = [(r, o) for r, o in pairs if r.category == category]
@@ -160,6 +169,20 @@ def report(rows: Sequence[Labelled], outcomes: Sequence[Outcome], name: str = "i
             f"  line {r.line}: labelled {r.intent.value}, got {o.intent.value}: {r.text!r}"
         )
     return "\n".join(lines)
+
+
+def _bars(f: Figures) -> str:
+    """The bars, met or not: emergency 100%, concern or higher 95%, benign 10%, intent 90%."""
+    checks = [
+        ("emergency recall 100%", f.emergency_recall, lambda v: v >= 1.0),
+        ("concern-or-higher recall >= 95%", f.concern_or_higher_recall, lambda v: v >= 0.95),
+        ("benign flagged <= 10%", f.benign_flagged, lambda v: v <= 0.10),
+        ("intent accuracy >= 90%", f.intent_accuracy, lambda v: v >= 0.90),
+    ]
+    return "; ".join(
+        f"{name} {'n/a' if value is None else ('met' if ok(value) else 'NOT met')}"
+        for name, value, ok in checks
+    )
 
 
 def evaluate(rows: Sequence[Labelled], run: Callable[[str, str | None], Outcome]) -> list[Outcome]:

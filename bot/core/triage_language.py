@@ -54,7 +54,8 @@ FUNCTION_WORDS = frozenset(
         # Urdu, in Roman letters and in Urdu script
         + """main mein hai hain nahi nahin aur ka ki ke ko se bhi kya ap aap mera meri
         mujhe tum hum yeh ye woh wo theek thik shukriya ji haan""".split()
-        + "ہے ہیں میں نہیں اور کا کی کے کو سے بھی کیا آپ میرا میری مجھے ہم یہ وہ ٹھیک شکریہ جی ہاں".split()
+        + "ہے ہیں میں نہیں اور کا کی کے کو سے بھی کیا آپ میرا میری".split()
+        + "مجھے ہم یہ وہ ٹھیک شکریہ جی ہاں".split()
     )
 )
 

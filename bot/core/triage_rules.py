@@ -125,7 +125,7 @@ def load_triage_rules(policies_dir: Path) -> TriageRules:
 def _read_by_a_person(source: TomlSource, value: Any) -> frozenset[str]:
     path = ("read_by_a_person",)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _error(source, path, "must be a list of language codes in quotes, such as [\"ro\"]")
+        raise _error(source, path, 'must be a list of language codes in quotes, such as ["ro"]')
     for code in value:
         if not _LANGUAGE.match(code):
             raise _error(source, path, f"{code!r} is not a language code: two or three letters")
