@@ -31,7 +31,7 @@ from bot.core.triage_rules import (
     TriageRules,
     load_triage_rules,
 )
-from bot.core.triage_spelling import respell
+from bot.core.triage_spelling import known_words, respell
 
 __all__ = [
     "TriageResult",
@@ -135,7 +135,9 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
         risk, why = scored
         extra.append(why)
     checked = True
-    unread = unread_language(message, rules.languages, language, rules.read_by_a_person)
+    unread = unread_language(
+        message, rules.languages, language, rules.read_by_a_person, known_words(rules)
+    )
     if unread is not None:
         checked = False
         extra.append(f"{NOT_CHECKED}{DETAIL}{unread}; a person reads it")

@@ -27,6 +27,8 @@ _LANGUAGE_NAMES = {
 }
 # A message shorter than this says too little to tell its language ("da", "ok 👍").
 _FEWEST_WORDS = 5
+# Below this share of known words a message of five words or more is not read as ours.
+_LEAST_KNOWN_SHARE = 0.34
 
 
 def _key(word: str) -> str:
@@ -65,8 +67,13 @@ def unread_language(
     languages: frozenset[str],
     language: str | None,
     read_by_a_person: frozenset[str] = frozenset(),
+    known_words: frozenset[str] = frozenset(),
 ) -> str | None:
-    """Why the rules could not read this message, or None when they could."""
+    """Why the rules could not read this message, or None when they could.
+
+    known_words are the words of the rules themselves; with the little words above, a
+    message in a language the rules read has well over a third of its words among them.
+    """
     if language and language in read_by_a_person:
         name = _LANGUAGE_NAMES.get(language, f"'{language}'")
         return f"the parent's language ({name}) has only starter rules, not yet reviewed"
@@ -76,6 +83,7 @@ def unread_language(
     words = [w for w in message.key.split(" ") if w and any(c.isalpha() for c in w)]
     if len(words) < _FEWEST_WORDS:
         return None
-    if any(w in FUNCTION_WORDS for w in words):
+    known = sum(1 for w in words if w in FUNCTION_WORDS or w in known_words)
+    if known / len(words) >= _LEAST_KNOWN_SHARE:
         return None
-    return "none of its words are in a language the risk rules read"
+    return "too few of its words are in a language the risk rules read"

@@ -96,7 +96,7 @@ _TEXT_SPEAK = {
     "sry": "sorry", "soz": "sorry", "wk": "week", "nxt": "next", "appt": "appointment",
     "apt": "appointment", "apmt": "appointment", "ded": "dead",
     "mysef": "myself", "myslef": "myself", "meself": "myself", "maself": "myself",
-    "mysel": "myself", "myselfe": "myself",
+    "mysel": "myself", "myselfe": "myself", "n": "and",
 }  # fmt: skip
 # Dropped final g: "cryin", "copin".
 for _verb in (
@@ -109,7 +109,8 @@ for _verb in (
 
 # "want 2 die": 2 means "to" only after these words, never in "2 tablets".
 _TWO_MEANS_TO_AFTER = frozenset(
-    "want wanted wanting going need needs about ready trying try wish plan planning able".split()
+    "want wanted wanting going need needs about ready trying try wish plan planning able go "
+    "went".split()
 )
 
 _SQUEEZE = re.compile(r"([^\W\d_])\1+")

@@ -45,6 +45,7 @@ class _Vocabulary:
     known: frozenset[str]  # words never respelt: rule words, everyday words
     slips: dict[str, tuple[str, ...]]  # a word with one letter dropped -> rule words
     pieces: frozenset[str]  # what a run-together word may be split into
+    every_language: frozenset[str]  # the words of every language's rules
 
 
 _BY_RULES: dict[int, tuple[TriageRules, _Vocabulary]] = {}
@@ -55,12 +56,14 @@ def _vocabulary(rules: TriageRules) -> _Vocabulary:
     if held is not None and held[0] is rules:
         return held[1]
     words: set[str] = set()
+    every: set[str] = set()
     for rule in rules.risk:
-        if rule.language != "en":
-            continue
         for pattern in (*rule.patterns, *(p for group in rule.near for p in group)):
             # drop regex escapes and the look-around noise, keep the literal words
-            words.update(_WORD.findall(re.sub(r"\\[a-zA-Z]", " ", pattern.pattern)))
+            found = _WORD.findall(re.sub(r"\\[a-zA-Z]", " ", pattern.pattern))
+            every.update(found)
+            if rule.language == "en":
+                words.update(found)
     rule_words = frozenset(w for w in words if len(w) >= 3)
     known = frozenset(rule_words | FUNCTION_WORDS | _EVERYDAY)
     slips: dict[str, list[str]] = {}
@@ -71,10 +74,15 @@ def _vocabulary(rules: TriageRules) -> _Vocabulary:
             slips.setdefault(word[:i] + word[i + 1 :], []).append(word)
     pieces = frozenset(w for w in rule_words | _SPLIT_WORDS if w not in _NOT_PIECES)
     slips_by = {k: tuple(sorted(v)) for k, v in slips.items()}
-    vocabulary = _Vocabulary(rule_words, known, slips_by, pieces)
+    vocabulary = _Vocabulary(rule_words, known, slips_by, pieces, frozenset(every) | known)
     _BY_RULES.clear()
     _BY_RULES[id(rules)] = (rules, vocabulary)
     return vocabulary
+
+
+def known_words(rules: TriageRules) -> frozenset[str]:
+    """Every word the rules are written in, in any language, and everyday words."""
+    return _vocabulary(rules).every_language
 
 
 def respell(message: Normalised, rules: TriageRules) -> Respelt | None:
@@ -89,8 +97,10 @@ def respell(message: Normalised, rules: TriageRules) -> Respelt | None:
         if not word.isalpha() or word in vocabulary.known or len(word) < _SHORTEST_SLIP:
             parts.append((word, start))
             continue
-        split = _split(word, vocabulary) if len(word) >= _SHORTEST_RUN else None
-        fixed = " ".join(split) if split else _slip(word, vocabulary)
+        # One slip is likelier than words run together: "overdoes" is "overdose", not "over does".
+        fixed = _slip(word, vocabulary)
+        if not fixed and len(word) >= _SHORTEST_RUN:
+            fixed = " ".join(_split(word, vocabulary) or ())
         if fixed and fixed != word:
             changes.append(f"'{message.quote(start, start + len(word))}' as '{fixed}'")
             parts.append((fixed, start))
@@ -149,7 +159,7 @@ def _split_cached(word: str, pieces_from: frozenset[str]) -> tuple[str, ...] | N
 
 
 def _slip(word: str, vocabulary: _Vocabulary) -> str:
-    """The one rule word this word is a single slip away from, or '' if none or several.
+    """The rule word this word is a single slip away from, or '' if none (or too many).
 
     A slip is a letter missing, added or two letters swapped; a changed letter counts only
     in longer words, where it rarely turns one real word into another ("lemon", "demon").
@@ -169,9 +179,11 @@ def _slip(word: str, vocabulary: _Vocabulary) -> str:
         for c in candidates
         if len(c) >= _SHORTEST_TARGET and _one_slip(word, c, substitution=len(word) >= 8)
     }
-    if len(candidates) == 1:
-        return candidates.pop()
-    return ""
+    if not candidates or len(candidates) > 3:
+        return ""
+    # "overdoes" is a slip from "overdose" and from the stem "overdos": either raises the
+    # same rule, so the closest in length is as good as any, and the choice is repeatable.
+    return min(candidates, key=lambda c: (abs(len(c) - len(word)), c))
 
 
 def _one_slip(a: str, b: str, *, substitution: bool) -> bool:
