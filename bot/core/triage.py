@@ -23,6 +23,7 @@ from typing import Any
 from bot.core.model import Intent, Risk
 from bot.core.triage_language import unread_language
 from bot.core.triage_model import model_raise
+from bot.core.triage_prefilter import required
 from bot.core.triage_normalise import Normalised, normalise, normalise_message
 from bot.core.triage_rules import (
     Idiom,
@@ -112,16 +113,16 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
     The phrase rules decide first; each later layer may only raise the level, and says why.
     """
     message = normalise_message(text)
-    findings = _risk_findings(message, rules.risk)
+    findings = _risk_findings(message, rules)
     # "d!e" and "w@nt" are letters to someone hiding a word, punctuation to everyone else
     # ("help!he hit me"): read both ways for risk, and keep each rule's stronger reading.
     disguised = normalise_message(text, signs_as_letters=True)
     if disguised.key != message.key:
-        findings = _strongest_of_each_rule(findings + _risk_findings(disguised, rules.risk))
+        findings = _strongest_of_each_rule(findings + _risk_findings(disguised, rules))
     # Run-together and misspelt words ("iwanttodie", "sucidal"), read again as rule words.
     respelt = respell(message, rules)
     if respelt is not None:
-        again = _risk_findings(respelt.message, rules.risk, how=respelt.how)
+        again = _risk_findings(respelt.message, rules, how=respelt.how)
         findings = _raised_only(findings, again)
     language = _language(locale)
     findings.sort(key=lambda f: (-_RANK[f.level], f.rule.language != language))
@@ -165,15 +166,18 @@ def _language(locale: str | None) -> str | None:
 # --- risk ------------------------------------------------------------------------------
 
 
-def _risk_findings(
-    message: Normalised, rules: tuple[RiskRule, ...], how: str = ""
-) -> list[_Finding]:
+def _risk_findings(message: Normalised, rules: TriageRules, how: str = "") -> list[_Finding]:
     """The strongest match of each rule that matched, after its own idioms."""
+    index = _index(rules)
     findings = []
-    for rule in rules:
+    key = message.key
+    worth = index.candidates(key)
+    for rule in rules.risk:
         best: _Finding | None = None
         for pattern in rule.patterns:
-            for match in pattern.finditer(message.key):
+            if id(pattern) not in worth:
+                continue
+            for match in pattern.finditer(key):
                 finding = _judge(message, rule, match, how)
                 if best is None or _RANK[finding.level] > _RANK[best.level]:
                     best = finding
@@ -182,7 +186,7 @@ def _risk_findings(
             if best is not None and best.level is rule.level:
                 break
         if (best is None or best.level is not rule.level) and rule.near:
-            near = _near(message, rule, how)
+            near = _near(message, rule, how, worth)
             if near is not None and (best is None or _RANK[near.level] > _RANK[best.level]):
                 best = near
         if best is not None:
@@ -190,17 +194,59 @@ def _risk_findings(
     return findings
 
 
+class _Index:
+    """Which patterns could match a key, from the first letters of the strings each needs.
+
+    Built once per set of rules: each pattern is filed under the first two or three letters
+    of every string it needs (triage_prefilter); a key's own two- and three-letter pieces
+    then name the only patterns worth running. Patterns whose needs are unknown always run.
+    """
+
+    def __init__(self, rules: TriageRules) -> None:
+        self.rules = rules
+        self.by_start: dict[str, set[int]] = {}
+        self.always: set[int] = set()
+        for rule in rules.risk:
+            for pattern in (*rule.patterns, *(p for group in rule.near for p in group)):
+                needs = required(pattern)
+                if needs is None:
+                    self.always.add(id(pattern))
+                    continue
+                for need in needs:
+                    self.by_start.setdefault(need[:3], set()).add(id(pattern))
+
+    def candidates(self, key: str) -> set[int]:
+        found = set(self.always)
+        by_start = self.by_start
+        for i in range(len(key) - 1):
+            for piece in (key[i : i + 2], key[i : i + 3]):
+                hit = by_start.get(piece)
+                if hit:
+                    found |= hit
+        return found
+
+
+_INDEX: list[_Index] = []
+
+
+def _index(rules: TriageRules) -> _Index:
+    if _INDEX and _INDEX[0].rules is rules:
+        return _INDEX[0]
+    _INDEX[:] = [_Index(rules)]
+    return _INDEX[0]
+
+
 # Concepts count as together when they are this many words apart or fewer: about a clause.
 NEAR_WORDS = 10
 
 
-def _near(message: Normalised, rule: RiskRule, how: str) -> _Finding | None:
+def _near(message: Normalised, rule: RiskRule, how: str, worth: set[int]) -> _Finding | None:
     """The first group of the rule whose concepts all appear within a clause of each other."""
     key = message.key
     for group in rule.near:
         spans = []
         for pattern in group:
-            found = [m.span() for m in pattern.finditer(key)]
+            found = [m.span() for m in pattern.finditer(key)] if id(pattern) in worth else []
             if not found:
                 break
             spans.append(found)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Zero-width, bidirectional controls, soft hyphen, word joiners, variation selectors,
 # emoji skin tones and tag characters: invisible, so they must not split or hide a word.
@@ -116,8 +117,11 @@ _TWO_MEANS_TO_AFTER = frozenset(
 _SQUEEZE = re.compile(r"([^\W\d_])\1+")
 
 
+@lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
     """One character in key form: lower case, no accents, look-alikes mapped to Latin."""
+    if char.isascii():
+        return char.lower()
     out = []
     for part in unicodedata.normalize("NFKD", char.casefold()):
         if unicodedata.category(part) in ("Mn", "Me"):
@@ -131,7 +135,10 @@ def squeeze(word: str) -> str:
     return _SQUEEZE.sub(r"\1", word)
 
 
+@lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
+    if word.isascii():
+        return word.lower()
     return "".join(fold_char(c) for c in unicodedata.normalize("NFKC", word))
 
 

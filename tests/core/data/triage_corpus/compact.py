@@ -24,6 +24,10 @@ for raw in sys.stdin:
         continue
     head, text = raw.split("|", 1)
     level, category, intent = head.split()
-    row = {"text": text, "risk": LEVELS[level], "intent": INTENTS[intent],
-           "category": CATEGORIES[category]}
+    row = {
+        "text": text,
+        "risk": LEVELS[level],
+        "intent": INTENTS[intent],
+        "category": CATEGORIES[category],
+    }
     print(json.dumps(row, ensure_ascii=False))
