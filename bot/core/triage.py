@@ -23,8 +23,8 @@ from typing import Any
 from bot.core.model import Intent, Risk
 from bot.core.triage_language import unread_language
 from bot.core.triage_model import model_raise
-from bot.core.triage_prefilter import required
 from bot.core.triage_normalise import Normalised, normalise, normalise_message
+from bot.core.triage_prefilter import required
 from bot.core.triage_rules import (
     Idiom,
     ReplyRules,
