@@ -98,6 +98,8 @@ _TEXT_SPEAK = {
     "apt": "appointment", "apmt": "appointment", "ded": "dead",
     "mysef": "myself", "myslef": "myself", "meself": "myself", "maself": "myself",
     "mysel": "myself", "myselfe": "myself", "n": "and",
+    "wnt": "want", "wnna": "want to", "rly": "really", "evry": "every", "nd": "and",
+    "nothin": "nothing", "nuthin": "nothing", "bk": "back", "cus": "because",
 }  # fmt: skip
 # Dropped final g: "cryin", "copin".
 for _verb in (
