@@ -3,7 +3,8 @@
 - start-up: a real `cradle triage` process, from launch to its first answer (one message
   that the rules, the respelling and the model all read), best of five;
 - throughput: every message of the labelled corpus, in this process, once to warm the
-  lazily loaded model, then timed (one core: a single thread).
+  lazily loaded model, then timed in CPU seconds of this one thread (the machine is
+  shared, so wall-clock time is printed too but is not the figure).
 
 The bars (issue 11): start-up under 0.5 s; at least 2,000 messages a second.
 
@@ -43,7 +44,7 @@ def startup_seconds() -> float:
     return best
 
 
-def throughput(rounds: int) -> tuple[int, float]:
+def throughput(rounds: int) -> tuple[int, float, float]:
     from bot.core.triage import load_triage_rules, triage
 
     rules = load_triage_rules(ROOT / "policies")
@@ -54,11 +55,11 @@ def throughput(rounds: int) -> tuple[int, float]:
     ]
     for text in texts:  # warm: the model and the vocabulary load on first use
         triage(text, rules)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     for _ in range(rounds):
         for text in texts:
             triage(text, rules)
-    return len(texts) * rounds, time.perf_counter() - started
+    return len(texts) * rounds, time.thread_time() - cpu, time.perf_counter() - started
 
 
 def main() -> None:
@@ -67,9 +68,11 @@ def main() -> None:
     args = parser.parse_args()
     start = startup_seconds()
     print(f"cradle triage start-up to first answer: {start:.3f} s (bar: under 0.5 s)")
-    count, seconds = throughput(args.rounds)
-    rate = count / seconds
-    print(f"triage: {count} messages in {seconds:.2f} s = {rate:,.0f} a second (bar: 2,000)")
+    count, cpu, wall = throughput(args.rounds)
+    print(
+        f"triage: {count} messages in {cpu:.2f} CPU s on one core = {count / cpu:,.0f} a second "
+        f"(bar: 2,000); wall clock {wall:.2f} s = {count / wall:,.0f} a second"
+    )
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ __all__ = [
     "triage",
 ]
 
+_SIGNS = re.compile(r"[!@$|\u20ac]")
 _RANK = {Risk.NONE: 0, Risk.CONCERN: 1, Risk.EMERGENCY: 2}
 _ONE_LEVEL_DOWN = {Risk.EMERGENCY: Risk.CONCERN, Risk.CONCERN: Risk.NONE}
 # Between the plain words staff read and the rule detail behind them, in every reason.
@@ -116,7 +117,7 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
     findings = _risk_findings(message, rules)
     # "d!e" and "w@nt" are letters to someone hiding a word, punctuation to everyone else
     # ("help!he hit me"): read both ways for risk, and keep each rule's stronger reading.
-    disguised = normalise_message(text, signs_as_letters=True)
+    disguised = normalise_message(text, signs_as_letters=True) if _SIGNS.search(text) else message
     if disguised.key != message.key:
         findings = _strongest_of_each_rule(findings + _risk_findings(disguised, rules))
     # Run-together and misspelt words ("iwanttodie", "sucidal"), read again as rule words.
@@ -172,7 +173,11 @@ def _risk_findings(message: Normalised, rules: TriageRules, how: str = "") -> li
     findings = []
     key = message.key
     worth = index.candidates(key)
-    for rule in rules.risk:
+    rule_of = index.rule_of
+    places = {rule_of[pattern] for pattern in worth}
+    for place, rule in enumerate(rules.risk):
+        if place not in places:
+            continue
         best: _Finding | None = None
         for pattern in rule.patterns:
             if id(pattern) not in worth:
@@ -206,24 +211,31 @@ class _Index:
         self.rules = rules
         self.by_start: dict[str, set[int]] = {}
         self.always: set[int] = set()
-        for rule in rules.risk:
+        self.rule_of: dict[int, int] = {}
+        self.needs: dict[
+            int, tuple[str, ...]
+        ] = {}  # a pattern's id -> its rule's place in rules.risk
+        for place, rule in enumerate(rules.risk):
             for pattern in (*rule.patterns, *(p for group in rule.near for p in group)):
+                self.rule_of[id(pattern)] = place
                 needs = required(pattern)
                 if needs is None:
                     self.always.add(id(pattern))
                     continue
+                self.needs[id(pattern)] = needs
                 for need in needs:
                     self.by_start.setdefault(need[:3], set()).add(id(pattern))
 
     def candidates(self, key: str) -> set[int]:
-        found = set(self.always)
+        filed: set[int] = set()
         by_start = self.by_start
         for i in range(len(key) - 1):
             for piece in (key[i : i + 2], key[i : i + 3]):
                 hit = by_start.get(piece)
                 if hit:
-                    found |= hit
-        return found
+                    filed |= hit
+        needs = self.needs
+        return self.always | {p for p in filed if any(need in key for need in needs[p])}
 
 
 _INDEX: list[_Index] = []
