@@ -211,10 +211,8 @@ class _Index:
         self.rules = rules
         self.by_start: dict[str, set[int]] = {}
         self.always: set[int] = set()
-        self.rule_of: dict[int, int] = {}
-        self.needs: dict[
-            int, tuple[str, ...]
-        ] = {}  # a pattern's id -> its rule's place in rules.risk
+        self.rule_of: dict[int, int] = {}  # a pattern's id -> its rule's place in rules.risk
+        self.needs: dict[int, tuple[str, ...]] = {}  # a pattern's id -> the strings it needs
         for place, rule in enumerate(rules.risk):
             for pattern in (*rule.patterns, *(p for group in rule.near for p in group)):
                 self.rule_of[id(pattern)] = place
