@@ -79,8 +79,8 @@ def test_the_held_out_figures_do_not_slide_back(rules: TriageRules) -> None:
     # The floor is what the held-out batches scored when this was written; raise it as
     # the rules improve, never lower it to make a change pass.
     got = measured(rules, HELD_OUT)
-    assert got.emergency_recall is not None and got.emergency_recall >= 0.97
-    assert got.concern_or_higher_recall is not None and got.concern_or_higher_recall >= 0.98
+    assert got.emergency_recall is not None and got.emergency_recall >= 0.98
+    assert got.concern_or_higher_recall is not None and got.concern_or_higher_recall >= 0.99
     assert got.benign_flagged is not None and got.benign_flagged <= 0.08
     assert got.intent_accuracy is not None and got.intent_accuracy >= 0.95
 
