@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from bot.core import dates
 from bot.core.phones import shown_number
+from bot.core.triage import plain_reason
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("bot.web", "templates"),
@@ -56,12 +57,27 @@ def local_time(value: datetime | None, tz: Any = None, pattern: str | None = Non
     return dates.long_moment(local)
 
 
+def plain_reasons(reasons: list[str]) -> str:
+    """What staff read first: each kind of risk once, in plain words (older reasons whole)."""
+    said = dict.fromkeys(
+        plain for plain, _ in map(plain_reason, reasons) if not plain.startswith("intent ")
+    )
+    return "; ".join(said)
+
+
+def reason_details(reasons: list[str]) -> list[str]:
+    """The rule detail behind each reason, for those who want it."""
+    return [detail for _, detail in map(plain_reason, reasons) if detail]
+
+
 _env.filters["visible"] = visible
 _env.filters["long_moment"] = dates.long_moment
 _env.filters["short_date"] = dates.short_date
 _env.filters["long_date"] = dates.long_date
 _env.filters["phone"] = shown_number
 _env.filters["time_of_day"] = lambda at, tz=None: dates.clock(at.astimezone(tz) if tz else at)
+_env.filters["plain_reasons"] = plain_reasons
+_env.filters["reason_details"] = reason_details
 _env.filters["local_time"] = local_time
 
 
