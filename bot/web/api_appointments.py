@@ -16,6 +16,7 @@ from bot.core.appointments import (
     SchoolRun,
     place_words,
 )
+from bot.core.model import Team
 from bot.core.reports import as_csv, period_bounds
 from bot.runtime import appointments as runtime
 from bot.runtime.engagement import close_family
@@ -211,6 +212,9 @@ body { margin: 0; background: #e8edee; color: #000;
          background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
 .letter p { margin: 0 0 1em; white-space: pre-line; font-size: 12pt; line-height: 1.5; }
 .letter.easy p { font-size: 14pt; line-height: 1.6; }
+.letterhead { float: right; text-align: right; margin: 0 0 12px 24px; }
+.letterhead p { margin: 0; font-size: 11pt; white-space: pre-line; }
+.letter::after { content: ""; display: block; clear: both; }
 .toolbar { max-width: 210mm; margin: 12px auto 0; font: 14px Arial, sans-serif; }
 @media print {
   body { background: #fff; }
@@ -221,8 +225,9 @@ body { margin: 0; background: #e8edee; color: #000;
 """
 
 
-def letter_page(letter: Letter) -> str:
-    """The letter as a printable A4 page: the body only, nothing of Cradle on paper."""
+def letter_page(letter: Letter, team: Team) -> str:
+    """The letter as a printable A4 page: the team's letterhead and return address at the top
+    right, then the body; nothing of Cradle on paper."""
     lang = letter.locale.replace("_", "-")
     direction = "rtl" if letter.locale.split("_")[0] in _RIGHT_TO_LEFT else "ltr"
     paragraphs = "\n".join(
@@ -232,6 +237,11 @@ def letter_page(letter: Letter) -> str:
     )
     easy = " easy" if letter.kind == "appointment" else ""
     title = f"Letter {letter.id}, {letter.family_reference}"
+    address = html.escape(team.address.replace(", ", "\n"))
+    head = (
+        f'<header class="letterhead" dir="ltr"><p><strong>{html.escape(team.name)}</strong></p>'
+        f"<p>{address}</p><p>{html.escape(team.phone)}</p></header>\n"
+    )
     status = {"draft": "Draft: check before printing", "waiting": "Waiting to be printed"}.get(
         letter.status, letter.status.capitalize()
     )
@@ -241,7 +251,7 @@ def letter_page(letter: Letter) -> str:
         f'<div class="toolbar" dir="ltr">{html.escape(title)} · {html.escape(status)} · '
         f"to {html.escape(letter.addressed_to)} · "
         '<button type="button" onclick="window.print()">Print</button></div>\n'
-        f'<div class="sheet"><main class="letter{easy}">\n{paragraphs}\n</main></div>\n'
+        f'<div class="sheet"><main class="letter{easy}">\n{head}{paragraphs}\n</main></div>\n'
         "</body>\n</html>\n"
     )
 
@@ -442,7 +452,9 @@ async def get_letter(request: web.Request) -> web.Response:
     accept = request.headers.get("Accept", "")
     if "application/json" in accept and "text/html" not in accept:
         return web.json_response(letter_json(letter))
-    return web.Response(text=letter_page(letter), content_type="text/html", charset="utf-8")
+    return web.Response(
+        text=letter_page(letter, service.policies.team), content_type="text/html", charset="utf-8"
+    )
 
 
 @routes.post("/api/v1/letters/{id}/sent")

@@ -483,6 +483,7 @@ async def letter(request: web.Request) -> web.StreamResponse:
         lang=found.locale.replace("_", "-"),
         direction="rtl" if language in ("ur", "ar") else "ltr",
         tz=service.team_timezone(),
+        team=service.policies.team,
     )
 
 

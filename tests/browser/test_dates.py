@@ -3,6 +3,8 @@ picker; a date that is not real is refused with the reason; the date is shown th
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleServer, sign_in
@@ -34,3 +36,14 @@ def test_a_due_date_is_typed_as_day_month_and_year_and_shown_the_nhs_way(
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Baby of Nia Evans")
     expect(page.get_by_text("28 February 2027")).to_be_visible()
+
+
+def test_a_letter_prints_with_the_teams_letterhead_and_return_address(
+    page: Page, server: ConsoleServer
+) -> None:
+    sign_in(page, server, "sam@demo.cradle")
+    page.goto(server.base + "/admin/letters")
+    page.get_by_role("link", name=re.compile("letter to Priya Nair")).first.click()
+    expect(page.locator(".letterhead")).to_contain_text("Parent-Infant Relationship Team")
+    expect(page.locator(".letterhead")).to_contain_text("4 Mill Lane")
+    expect(page.get_by_role("button", name="Print")).to_be_visible()

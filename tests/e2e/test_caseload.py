@@ -210,6 +210,12 @@ async def test_letters_after_an_appointment_one_per_recipient_without_the_do_not
         assert letter["status"] == "waiting" and summary in letter["body"]
         assert "Ryan" not in letter["body"] and "Quay Road" not in letter["body"]
         assert "Jo Reed" not in letter["body"]
+    async with live.http.get(
+        f"{live.base}/api/v1/letters/{after[0]['id']}", headers=live.auth
+    ) as r:
+        page = await r.text()
+    assert "Parent-Infant Relationship Team" in page  # the letterhead, from policies/
+    assert "4 Mill Lane" in page and "0306 999 0123" in page and ">Print</button>" in page
     to_chloe = next(x for x in after if x["addressed_to"] == "Chloe Martin")
     assert "Chloe Martin\n12 Hill Street\nBristol\nBS1 4AB" in to_chloe["body"]
     assert "Copies to: Dan Martin; Dr Asha Patel (GP practice, Hill Surgery)" in to_chloe["body"]
