@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -48,6 +49,25 @@ async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA busy_timeout=5000")
 
 
+PRIVATE = 0o600  # the service user only: messages about parents' mental health are in here
+
+
+def make_private(path: Path) -> None:
+    """Create `path` readable by its owner only, or tighten an existing file to that.
+
+    An existing file is never opened here: closing any descriptor of a database file drops
+    SQLite's POSIX locks held on it elsewhere in this process.
+    """
+    if path.exists():
+        path.chmod(PRIVATE)
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE))
+
+
+def companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
 class Database:
     """One writer connection (units of work serialised by a lock) and one reader connection.
 
@@ -64,10 +84,16 @@ class Database:
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._writer)
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._reader)
+        # SQLite gives the WAL and shared-memory files the database's mode; an older file's
+        # companions may predate that, so they are tightened too.
+        for companion in companions(self.path):
+            if companion.exists():
+                companion.chmod(PRIVATE)
         return self
 
     async def close(self) -> None:
