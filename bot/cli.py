@@ -126,6 +126,42 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.store import backup
+
+    settings = _settings(args)
+    try:
+        key = backup.read_key(os.environ.get(backup.KEY_VARIABLE))
+        pages = backup.backup(settings.database, Path(args.path), key)
+    except backup.BackupError as exc:
+        raise SystemExit(f"cradle: {exc}") from None
+    sealed = f"encrypted with {backup.KEY_VARIABLE}" if key else "not encrypted"
+    print(f"backed up {settings.database} to {args.path} ({pages} pages, checked, {sealed})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.store import backup
+
+    settings = _settings(args)
+    try:
+        key = backup.read_key(os.environ.get(backup.KEY_VARIABLE))
+        tables = backup.restore(Path(args.path), settings.database, key, replace=args.replace)
+    except (backup.BackupError, backup.DatabaseLocked) as exc:
+        raise SystemExit(f"cradle: {exc}") from None
+    print(f"restored {settings.database} from {args.path} ({tables} tables, integrity checked)")
+    print("next: `cradle db migrate`, then start the service")
+    return 0
+
+
+def cmd_backup_key(args: argparse.Namespace) -> int:
+    from bot.store.backup import KEY_VARIABLE, new_key
+
+    print(new_key())
+    print(f"keep it apart from the backups; set {KEY_VARIABLE} to it", file=sys.stderr)
+    return 0
+
+
 def cmd_tick(args: argparse.Namespace) -> int:
     from bot.runtime.scheduler import tick
 
@@ -296,6 +332,23 @@ def parser() -> argparse.ArgumentParser:
     migrate = db.add_parser("migrate", help="create or upgrade the schema (idempotent)")
     migrate.add_argument("--config", default=None)
     migrate.set_defaults(run=cmd_migrate)
+    backup = db.add_parser(
+        "backup", help="online backup to PATH (encrypted when CRADLE_BACKUP_KEY is set)"
+    )
+    backup.add_argument("path")
+    backup.add_argument("--config", default=None)
+    backup.set_defaults(run=cmd_backup)
+    restore = db.add_parser(
+        "restore", help="check a backup and put it in place (never over a database in use)"
+    )
+    restore.add_argument("path")
+    restore.add_argument(
+        "--replace", action="store_true", help="restore over an existing database not in use"
+    )
+    restore.add_argument("--config", default=None)
+    restore.set_defaults(run=cmd_restore)
+    backup_key = db.add_parser("backup-key", help="print a new random key for CRADLE_BACKUP_KEY")
+    backup_key.set_defaults(run=cmd_backup_key)
 
     tick = sub.add_parser("tick", help="one scheduler pass as if the time were --at")
     tick.add_argument("--at", default=None)

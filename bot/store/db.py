@@ -15,6 +15,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.store.lock import share
+
 log = logging.getLogger(__name__)
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -81,10 +83,12 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._in_use: int | None = None
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         make_private(self.path)
+        self._in_use = share(self.path)
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._writer)
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
@@ -101,6 +105,9 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+        if self._in_use is not None:
+            os.close(self._in_use)
+            self._in_use = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

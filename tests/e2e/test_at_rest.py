@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.store import audit
 from bot.store.db import open_database
 
 
@@ -19,9 +21,7 @@ async def test_a_new_database_its_wal_and_shared_memory_are_mode_600(tmp_path):
         db = await open_database(tmp_path / "cradle.sqlite3")
         try:
             async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO audit (at, actor, action) VALUES ('2026-11-24T10:00:00Z', 't', 'x')"
-                )
+                await audit.record(conn, datetime.now(UTC), "test", "write")
             files = [tmp_path / "cradle.sqlite3", tmp_path / "cradle.sqlite3-wal"]
             files.append(tmp_path / "cradle.sqlite3-shm")
             assert [mode(path) for path in files] == [0o600, 0o600, 0o600]
