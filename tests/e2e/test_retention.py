@@ -1,0 +1,91 @@
+"""The retention job removes exactly what policies/retention.toml says, and nothing else."""
+
+from __future__ import annotations
+
+from bot.runtime.engagement import close_family
+from bot.runtime.scheduler import tick
+from bot.store import audit
+from tests.conftest import Live
+from tests.e2e.history import add_practitioner, family_with_history, text_in
+from tests.e2e.tables import differences, snapshot
+
+LONG_AGO = "2024-09-03T10:00:00Z"  # a Tuesday morning: the team is open
+CLOSED_LONG_AGO = "2024-09-10T10:00:00Z"
+NOW = "2026-11-24T10:00:00Z"  # 26 months later: past 24 months, not past 27
+
+
+async def test_retention_removes_exactly_what_the_policy_says(live: Live) -> None:
+    live.at(LONG_AGO)
+    amira = await add_practitioner(live)
+    old = await family_with_history(
+        live, amira, "PIR-OLD", "Chloe Martin", "07700 900101", "Thanks, Tuesday suits us"
+    )
+    recent = await family_with_history(
+        live, amira, "PIR-NEW", "Jade Fox", "07700 900102", "We will be there"
+    )
+    await family_with_history(live, amira, "PIR-OPEN", "Ana Nowak", "07700 900103", "Okay")
+    risky = await family_with_history(
+        live, amira, "PIR-RISK", "Lee Hart", "07700 900104", "See you soon",
+        risk="i cant do this anymore, i want to end it all tonight",
+    )  # fmt: skip
+    await text_in(live, "07700 900999", "Who is this please")  # a number matched to no family
+    _, open_ = await live.api("GET", "/api/v1/escalations?status=open")
+    (escalation,) = open_["escalations"]
+    # Acknowledged but not closed: the escalation is still open work.
+    status, _ = await live.api(
+        "POST", f"/api/v1/escalations/{escalation['id']}/acknowledge", json={"staff_id": amira}
+    )
+    assert status == 200
+    live.at(CLOSED_LONG_AGO)
+    for family in (old, risky):
+        await close_family(live.service, family.family, "admin")
+    live.at("2026-11-03T10:00:00Z")
+    await close_family(live.service, recent.family, "admin")
+    unassigned = await live.service.db.fetch_all(
+        "SELECT id FROM queue_items WHERE audience = 'unassigned'"
+    )
+    assert len(unassigned) == 1
+    async with live.service.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE queue_items SET status = 'handled' WHERE id = ?", (unassigned[0]["id"],)
+        )
+
+    before = snapshot(live.service.db.path)
+    await tick(live.service, live.at(NOW))
+    after = snapshot(live.service.db.path)
+
+    # Chloe's family: her reply, the text to her and her letter lose their words; the
+    # handled queue item goes. The stranger's text loses its words. One audit entry says so.
+    assert differences(before, after) == {
+        "audit": {"added": 1},
+        "inbound": {"changed": 2},
+        "letters": {"changed": 1},
+        "outbox": {"changed": 1},
+        "queue_items": {"deleted": 1},
+    }
+    changed_inbound = [
+        row for key, row in after["inbound"].items() if row != before["inbound"][key]
+    ]
+    assert {row["family_id"] for row in changed_inbound} == {old.family, None}
+    assert all(row["body"] == "" and row["body_removed_at"] for row in changed_inbound)
+    # The fact that a text was received is kept: when, from whom, on which channel.
+    chloe = next(row for row in changed_inbound if row["family_id"] == old.family)
+    assert chloe["received_at"] and chloe["channel"] == "sms" and chloe["risk"] == "none"
+    sent = next(row for row in after["outbox"].values() if row["family_id"] == old.family)
+    assert sent["body"] == "" and sent["status"] == "delivered" and sent["sent_at"]
+    letter = after["letters"][(old.letter,)]
+    assert (letter["body"], letter["addressed_to"], letter["status"]) == ("", "", "sent")
+    (entry,) = [
+        e for e in await audit.recent(live.service.db) if e["action"] == "retention_applied"
+    ]
+    assert entry["detail"] == {
+        "inbound_bodies_removed": 1,
+        "letters_bodies_removed": 1,
+        "outbox_bodies_removed": 1,
+        "queue_items_deleted": 1,
+        "unmatched_bodies_removed": 1,
+    }
+
+    # Idempotent: a second pass removes nothing and adds nothing to the audit log.
+    await tick(live.service, live.at(NOW))
+    assert differences(after, snapshot(live.service.db.path)) == {}
