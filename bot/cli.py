@@ -162,6 +162,69 @@ def cmd_backup_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.runtime.subject_access import UnknownSubject, export
+
+    settings = _settings(args)
+
+    async def main() -> tuple[dict, str]:
+        from bot.web.console_governance import printable
+
+        service = await _service(settings)
+        try:
+            data = await export(
+                service, f"cli:{args.by}", family_id=args.family, parent_id=args.parent
+            )
+            return data, printable(data, service.team_timezone())
+        finally:
+            await service.close()
+
+    try:
+        data, page = asyncio.run(main())
+    except UnknownSubject as unknown:
+        raise SystemExit(f"cradle: there is no {unknown} with that id") from None
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    if args.html:
+        Path(args.html).write_text(page, encoding="utf-8")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from bot.core.erasure import confirmation_matches
+    from bot.runtime.erasure import ErasureRefused, erase_parent
+    from bot.store import erasure as erasure_store
+
+    settings = _settings(args)
+
+    async def main() -> dict[str, int]:
+        service = await _service(settings)
+        try:
+            parent = await erasure_store.parent(service.db, args.parent)
+            if parent is None:
+                raise SystemExit(f"cradle: there is no parent with id {args.parent}")
+            typed = (
+                args.confirm
+                if args.confirm is not None
+                else input(f"Type {parent['name']} to confirm erasing them: ")
+            )
+            if not confirmation_matches(typed, parent["name"]):
+                raise SystemExit("cradle: the name typed does not match; nothing was erased")
+            try:
+                return await erase_parent(service, args.parent, f"cli:{args.by}", args.reason)
+            except ErasureRefused as refused:
+                raise SystemExit(f"cradle: {refused}") from None
+        finally:
+            await service.close()
+
+    counts = asyncio.run(main())
+    print(json.dumps({"erased_parent": args.parent, **counts}))
+    return 0
+
+
 def cmd_tick(args: argparse.Namespace) -> int:
     from bot.runtime.scheduler import tick
 
@@ -354,6 +417,26 @@ def parser() -> argparse.ArgumentParser:
     tick.add_argument("--at", default=None)
     tick.add_argument("--config", default=None)
     tick.set_defaults(run=cmd_tick)
+
+    export = sub.add_parser(
+        "export", help="subject access: everything about a parent or a family, as JSON"
+    )
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--parent", type=int)
+    which.add_argument("--family", type=int)
+    export.add_argument("--output", help="write the JSON here (default: standard output)")
+    export.add_argument("--html", help="also write a page to print here")
+    export.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who asked")
+    export.add_argument("--config", default=None)
+    export.set_defaults(run=cmd_export)
+
+    erase = sub.add_parser("erase", help="erase a parent's personal data (asks to confirm)")
+    erase.add_argument("--parent", type=int, required=True)
+    erase.add_argument("--reason", required=True)
+    erase.add_argument("--confirm", help="the parent's name, instead of typing it when asked")
+    erase.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who erases")
+    erase.add_argument("--config", default=None)
+    erase.set_defaults(run=cmd_erase)
 
     triage = sub.add_parser("triage", help="JSON lines in, risk and intent out")
     triage.set_defaults(run=cmd_triage)

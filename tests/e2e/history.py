@@ -44,15 +44,18 @@ async def family_with_history(
     words: str,
     *,
     risk: str | None = None,
+    partner: tuple[str, str, str] | None = None,  # name, number, words
 ) -> History:
-    family = family_json(
-        reference, parents=[parent_json(name, number)], practitioner_id=practitioner,
-        mother_name=name,
-    )  # fmt: skip
+    parents = [parent_json(name, number)]
+    if partner:
+        parents.append(parent_json(partner[0], partner[1], relationship="father"))
+    family = family_json(reference, parents=parents, practitioner_id=practitioner, mother_name=name)
     status, created = await live.api("POST", "/api/v1/families", json=family)
     assert status == 201, created
     await dispatcher.dispatch_once(live.service)
     await text_in(live, number, words)
+    if partner:
+        await text_in(live, partner[1], partner[2])
     now = live.service.now()
     family_id, parent_id = created["id"], created["parents"][0]["id"]
     async with live.service.db.transaction() as conn:
