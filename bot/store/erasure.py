@@ -23,6 +23,14 @@ async def open_escalations(conn: aiosqlite.Connection, family_id: int) -> int:
     return list(rows)[0][0]
 
 
+async def count_open_escalations(db: Database, family_id: int) -> int:
+    row = await db.fetch_one(
+        "SELECT count(*) AS n FROM escalations WHERE family_id = ? AND status != 'closed'",
+        [family_id],
+    )
+    return row["n"] if row else 0
+
+
 async def parent_state(conn: aiosqlite.Connection, parent_id: int) -> tuple | None:
     """(family id, erased at) or None."""
     rows = list(
