@@ -473,10 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     # Everything Cradle writes (database, backups, exports) is for the service user alone.
     os.umask(0o077)
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.log_format import configure
+
+    configure(logging.DEBUG if args.verbose else logging.INFO, os.environ.get("CRADLE_LOG_FORMAT"))
     try:
         return args.run(args)
     except (ConfigError, PolicyError) as exc:

@@ -20,6 +20,7 @@ from bot.web import (
     console_governance,
     console_queue,
     console_templates,
+    metrics,
     simulator,
     webhooks_telegram,
     webhooks_twilio,
@@ -43,6 +44,7 @@ def make_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
+    metrics.install(app)  # /metrics, /readyz and the webhook latency timer
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
     consoles += (console_templates, console_governance)
