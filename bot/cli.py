@@ -225,6 +225,12 @@ def cmd_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run
+
+    return run(Path(args.config) if args.config else None)
+
+
 def cmd_tick(args: argparse.Namespace) -> int:
     from bot.runtime.scheduler import tick
 
@@ -437,6 +443,12 @@ def parser() -> argparse.ArgumentParser:
     erase.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who erases")
     erase.add_argument("--config", default=None)
     erase.set_defaults(run=cmd_erase)
+
+    doctor = sub.add_parser(
+        "doctor", help="check configuration, policies, templates, database, permissions, Twilio"
+    )
+    doctor.add_argument("--config", default=None)
+    doctor.set_defaults(run=cmd_doctor)
 
     triage = sub.add_parser("triage", help="JSON lines in, risk and intent out")
     triage.set_defaults(run=cmd_triage)
