@@ -31,6 +31,12 @@ async def erase_parent(service: Service, parent_id: int, actor: str, reason: str
             raise ErasureRefused(
                 "An escalation about this family is still open: close it before erasing"
             )
+        if await store.unprocessed_messages(conn, parent_id):
+            # Risk triage comes first for every message: their words must be read before
+            # they can go.
+            raise ErasureRefused(
+                "A message from this parent is still being processed: try again in a minute"
+            )
         counts = await store.erase_parent(conn, parent_id, now)
         await audit.record(
             conn, now, actor, "parent_erased", "parent", parent_id,

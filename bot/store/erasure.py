@@ -31,6 +31,16 @@ async def count_open_escalations(db: Database, family_id: int) -> int:
     return row["n"] if row else 0
 
 
+async def unprocessed_messages(conn: aiosqlite.Connection, parent_id: int) -> int:
+    """Messages from the parent (or their number) stored but not yet triaged."""
+    rows = await conn.execute_fetchall(
+        "SELECT count(*) FROM inbound WHERE processed_at IS NULL AND (parent_id = ?"
+        " OR sender = (SELECT mobile FROM parents WHERE id = ?))",
+        (parent_id, parent_id),
+    )
+    return list(rows)[0][0]
+
+
 async def parent_state(conn: aiosqlite.Connection, parent_id: int) -> tuple | None:
     """(family id, erased at) or None."""
     rows = list(

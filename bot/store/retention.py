@@ -19,6 +19,14 @@ _FINISHED = """
           SELECT 1 FROM escalations e WHERE e.family_id = f.id AND e.status != 'closed'
       )
 """
+# A message whose words may go: triaged and processed, nobody still has it to read, and it
+# raised no escalation (those words are part of the escalation's record, kept with it).
+_SETTLED = """(
+    inbound.processed_at IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM queue_items q
+                    WHERE q.inbound_id = inbound.id AND q.status = 'open')
+    AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.inbound_id = inbound.id)
+)"""
 _FINAL_OUTBOX = "('sent', 'delivered', 'undelivered', 'failed', 'withdrawn')"
 
 
@@ -29,9 +37,7 @@ async def apply(conn: aiosqlite.Connection, cutoffs: RetentionCutoffs, at: datet
     counts = {}
     cursor = await conn.execute(
         "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now"
-        f" WHERE body_removed_at IS NULL AND family_id IN ({_FINISHED})"
-        # The words that raised an escalation are part of its record, kept with it.
-        " AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.inbound_id = inbound.id)",
+        f" WHERE body_removed_at IS NULL AND family_id IN ({_FINISHED}) AND {_SETTLED}",
         bodies,
     )
     counts["inbound_bodies_removed"] = cursor.rowcount
@@ -57,9 +63,7 @@ async def apply(conn: aiosqlite.Connection, cutoffs: RetentionCutoffs, at: datet
     cursor = await conn.execute(
         "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now"
         " WHERE body_removed_at IS NULL AND family_id IS NULL AND received_at < :cutoff"
-        " AND NOT EXISTS (SELECT 1 FROM queue_items q"
-        "   WHERE q.inbound_id = inbound.id AND q.status = 'open')"
-        " AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.inbound_id = inbound.id)",
+        f" AND {_SETTLED}",
         {"cutoff": ts(cutoffs.unmatched_messages), "now": now},
     )
     counts["unmatched_bodies_removed"] = cursor.rowcount

@@ -106,6 +106,8 @@ async def gather(
             [family_id] if whole_family else ids,
         )
     )
+    letter_ids = [letter["id"] for letter in letters]
+    escalation_ids = [e["id"] for e in escalations]
     record_views = _rows(
         await db.fetch_all(
             "SELECT a.at, a.actor, s.name AS staff_name, a.action, a.subject_type,"
@@ -113,8 +115,11 @@ async def gather(
             " ON a.actor = 'staff:' || s.id"
             f" WHERE (a.subject_type = 'family' AND a.subject_id = ?)"
             f" OR (a.subject_type = 'parent' AND a.subject_id IN ({marks}))"
+            f" OR (a.subject_type = 'letter' AND a.subject_id IN ({_marks(len(letter_ids))}))"
+            " OR (a.subject_type = 'escalation'"
+            f"     AND a.subject_id IN ({_marks(len(escalation_ids))}))"
             " ORDER BY a.id",
-            [family_id, *ids],
+            [family_id, *ids, *letter_ids, *escalation_ids],
         )
     )
     for entry in record_views:

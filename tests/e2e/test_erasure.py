@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from bot.core.model import ChannelName, InboundMessage
 from bot.runtime import escalations as escalation_runtime
+from bot.runtime import pipeline
+from bot.runtime.erasure import ErasureRefused, erase_parent
 from tests.conftest import Live
 from tests.e2e.console_client import ConsoleClient
 from tests.e2e.history import add_practitioner, family_with_history, text_in
@@ -93,3 +98,19 @@ async def test_erasing_a_parent_leaves_no_trace_of_their_number_or_words(
     # And a text from her old number later is a stranger's: it matches no one.
     await text_in(live, RHIANNON[1], "hello again")
     assert one(live, "SELECT parent_id FROM inbound WHERE body = 'hello again'") == (None,)
+
+
+async def test_a_parent_is_not_erased_before_their_latest_message_is_triaged(live: Live) -> None:
+    amira = await add_practitioner(live)
+    blakes = await family_with_history(live, amira, "PIR-5001", *RHIANNON)
+    message = InboundMessage(
+        ChannelName.SMS, "SMwaiting", blakes.mobile, "please ring me", live.service.now()
+    )
+    await pipeline.receive(live.service, message)  # stored, not yet triaged
+    with pytest.raises(ErasureRefused, match="still being processed"):
+        await erase_parent(live.service, blakes.parent, "staff:1", "asked in person")
+    await pipeline.process_pending(live.service)
+    counts = await erase_parent(live.service, blakes.parent, "staff:1", "asked in person")
+    assert counts["texts_from_them"] == 2
+    with pytest.raises(ErasureRefused, match="already been erased"):
+        await erase_parent(live.service, blakes.parent, "staff:1", "asked in person")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bot.core.model import ChannelName, InboundMessage
+from bot.runtime import pipeline
 from bot.runtime.engagement import close_family
 from bot.runtime.scheduler import tick
 from bot.store import audit
 from tests.conftest import Live
+from tests.e2e.console_client import text_from
 from tests.e2e.history import add_practitioner, family_with_history, text_in
 from tests.e2e.tables import differences, snapshot
 
@@ -89,3 +92,41 @@ async def test_retention_removes_exactly_what_the_policy_says(live: Live) -> Non
     # Idempotent: a second pass removes nothing and adds nothing to the audit log.
     await tick(live.service, live.at(NOW))
     assert differences(after, snapshot(live.service.db.path)) == {}
+
+
+async def test_words_nobody_has_read_or_not_yet_triaged_are_never_removed(live: Live) -> None:
+    live.at(LONG_AGO)
+    amira = await add_practitioner(live)
+    old = await family_with_history(
+        live, amira, "PIR-OLD", "Chloe Martin", "07700 900101", "Thanks, Tuesday suits us"
+    )
+    live.at(CLOSED_LONG_AGO)
+    await close_family(live.service, old.family, "admin")
+    live.at("2024-09-11T10:00:00Z")
+    await text_from(live.service, "+447700900101", "Are you still there? Nobody answered")
+    unread = await live.service.db.fetch_all(
+        "SELECT q.id FROM queue_items q JOIN inbound i ON i.id = q.inbound_id"
+        " WHERE q.status = 'open' AND i.body LIKE 'Are you still there%'"
+    )
+    assert unread, "the message after closure waits for a person"
+
+    await pipeline.receive(
+        live.service,
+        InboundMessage(
+            ChannelName.SMS, "SMlate", "+447700900101", "Please call me", live.service.now()
+        ),
+    )
+
+    await tick(live.service, live.at(NOW))
+
+    kept = await live.service.db.fetch_all(
+        "SELECT body FROM inbound WHERE body_removed_at IS NULL ORDER BY id"
+    )
+    assert [row["body"] for row in kept] == [
+        "Are you still there? Nobody answered",
+        "Please call me",
+    ]
+    removed = await live.service.db.fetch_all(
+        "SELECT body FROM inbound WHERE body_removed_at IS NOT NULL"
+    )
+    assert [row["body"] for row in removed] == [""]
