@@ -67,7 +67,7 @@ async def diagnose(environ: Mapping[str, str], config_file: Path | None) -> Find
     _permissions(settings, config_file or Path("cradle.toml"), found)
     _public_url(settings, found)
     await _twilio(settings, found)
-    _telegram(settings, found)
+    await _telegram(settings, found)
     _secrets(settings, environ, found)
     return found
 
@@ -220,7 +220,7 @@ async def _twilio_number(
         found.ok(f"Twilio: replies to {number} come to {expected}")
 
 
-def _telegram(settings: Settings, found: Findings) -> None:
+async def _telegram(settings: Settings, found: Findings) -> None:
     if not settings.telegram_enabled:
         return
     if not settings.telegram_webhook_secret:
@@ -228,8 +228,24 @@ def _telegram(settings: Settings, found: Findings) -> None:
             "Telegram: set CRADLE_TELEGRAM_WEBHOOK_SECRET (any long random text); without it"
             " the webhook refuses every update"
         )
-    else:
-        found.ok(f"Telegram: updates are expected at {settings.public_url}/webhooks/telegram")
+    url = f"{settings.telegram_api_url.rstrip('/')}/bot{settings.telegram_bot_token}/getMe"
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
+            async with http.post(url) as r:  # getMe: read-only
+                body = await r.json(content_type=None) if r.status in (200, 401, 404) else {}
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        found.error(
+            f"Telegram: cannot reach {settings.telegram_api_url} ({exc.__class__.__name__})"
+        )
+        return
+    if not body.get("ok"):
+        found.error("Telegram: the bot token was refused; check TELEGRAM_BOT_TOKEN")
+        return
+    username = body["result"].get("username", "")
+    found.ok(
+        f"Telegram: the bot @{username} answers; updates are expected at"
+        f" {settings.public_url}/webhooks/telegram"
+    )
 
 
 def _secrets(settings: Settings, environ: Mapping[str, str], found: Findings) -> None:

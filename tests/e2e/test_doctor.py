@@ -103,3 +103,23 @@ async def test_a_broken_policy_and_plain_http_are_errors(tmp_path, twilio):
     assert code == 1
     assert "policies: policies/retention.toml line " in out and "`letters_months`" in out
     assert "use https, with TLS at the reverse proxy" in out
+
+
+async def test_the_telegram_bot_token_is_checked_read_only(tmp_path, twilio):
+    from tests.stand_ins.telegram_api import BOT_TOKEN, WEBHOOK_SECRET, TelegramStandIn
+
+    telegram = await TelegramStandIn().start()
+    try:
+        env = environment(
+            tmp_path, twilio, TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+            CRADLE_TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET, CRADLE_TELEGRAM_API_URL=telegram.url,
+        )  # fmt: skip
+        assert run("db", "migrate", env=env).returncode == 0
+        code, out = await doctor(env, tmp_path)
+        assert code == 0, out
+        assert "Telegram: the bot @cradle_test_bot answers" in out
+        code, out = await doctor({**env, "TELEGRAM_BOT_TOKEN": "42:WRONG"}, tmp_path)
+        assert code == 1 and "Telegram: the bot token was refused" in out
+        assert [r.method for r in telegram.requests] == ["getMe", "getMe"]
+    finally:
+        await telegram.stop()
