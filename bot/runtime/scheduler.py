@@ -64,9 +64,9 @@ async def _telegram_queue_notices(service: Service, at: datetime) -> int:
 
 
 async def _retention(service: Service, at: datetime) -> int:
-    from bot.runtime.retention import apply_retention
+    from bot.runtime.retention import scheduled_retention
 
-    return await apply_retention(service, at)
+    return await scheduled_retention(service, at)
 
 
 JOBS: list[tuple[str, object]] = [

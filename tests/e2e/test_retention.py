@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.model import ChannelName, InboundMessage
 from bot.runtime import pipeline
 from bot.runtime.engagement import close_family
+from bot.runtime.retention import apply_retention
 from bot.runtime.scheduler import tick
 from bot.store import audit
 from tests.conftest import Live
@@ -90,7 +91,7 @@ async def test_retention_removes_exactly_what_the_policy_says(live: Live) -> Non
     }
 
     # Idempotent: a second pass removes nothing and adds nothing to the audit log.
-    await tick(live.service, live.at(NOW))
+    assert await apply_retention(live.service, live.at(NOW)) == 0
     assert differences(after, snapshot(live.service.db.path)) == {}
 
 
