@@ -30,41 +30,53 @@ _SETTLED = """(
 _FINAL_OUTBOX = "('sent', 'delivered', 'undelivered', 'failed', 'withdrawn')"
 
 
-async def apply(conn: aiosqlite.Connection, cutoffs: RetentionCutoffs, at: datetime) -> dict:
-    """Remove what has passed its period; returns how many rows of each kind changed."""
-    now = ts(at)
-    bodies = {"cutoff": ts(cutoffs.message_bodies), "now": now}
+# (kind, table, what it does to each row, which rows, which cutoff)
+_STEPS = (
+    (
+        "inbound_bodies_removed", "inbound",
+        "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now",
+        f"body_removed_at IS NULL AND family_id IN ({_FINISHED}) AND {_SETTLED}",
+        "message_bodies",
+    ),
+    (
+        "outbox_bodies_removed", "outbox",
+        "UPDATE outbox SET body = '', body_removed_at = :now",
+        f"body_removed_at IS NULL AND status IN {_FINAL_OUTBOX} AND family_id IN ({_FINISHED})",
+        "message_bodies",
+    ),
+    (
+        "letters_bodies_removed", "letters",
+        "UPDATE letters SET body = '', addressed_to = '', body_removed_at = :now",
+        "body_removed_at IS NULL AND status IN ('sent', 'withdrawn')"
+        f" AND family_id IN ({_FINISHED})",
+        "letters",
+    ),
+    (
+        "queue_items_deleted", "queue_items",
+        "DELETE FROM queue_items",
+        f"status = 'handled' AND family_id IN ({_FINISHED})",
+        "queue_items",
+    ),
+    (
+        "unmatched_bodies_removed", "inbound",
+        "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now",
+        f"body_removed_at IS NULL AND family_id IS NULL AND received_at < :cutoff AND {_SETTLED}",
+        "unmatched_messages",
+    ),
+)  # fmt: skip
+KINDS = tuple(step[0] for step in _STEPS)
+
+
+async def apply(
+    conn: aiosqlite.Connection, cutoffs: RetentionCutoffs, at: datetime, limit: int
+) -> dict[str, int]:
+    """Remove up to `limit` rows of each kind that have passed their period; returns how
+    many rows of each kind changed (a kind at `limit` may have more to do)."""
     counts = {}
-    cursor = await conn.execute(
-        "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now"
-        f" WHERE body_removed_at IS NULL AND family_id IN ({_FINISHED}) AND {_SETTLED}",
-        bodies,
-    )
-    counts["inbound_bodies_removed"] = cursor.rowcount
-    cursor = await conn.execute(
-        "UPDATE outbox SET body = '', body_removed_at = :now"
-        f" WHERE body_removed_at IS NULL AND status IN {_FINAL_OUTBOX}"
-        f" AND family_id IN ({_FINISHED})",
-        bodies,
-    )
-    counts["outbox_bodies_removed"] = cursor.rowcount
-    cursor = await conn.execute(
-        "UPDATE letters SET body = '', addressed_to = '', body_removed_at = :now"
-        " WHERE body_removed_at IS NULL AND status IN ('sent', 'withdrawn')"
-        f" AND family_id IN ({_FINISHED})",
-        {"cutoff": ts(cutoffs.letters), "now": now},
-    )
-    counts["letters_bodies_removed"] = cursor.rowcount
-    cursor = await conn.execute(
-        f"DELETE FROM queue_items WHERE status = 'handled' AND family_id IN ({_FINISHED})",
-        {"cutoff": ts(cutoffs.queue_items)},
-    )
-    counts["queue_items_deleted"] = cursor.rowcount
-    cursor = await conn.execute(
-        "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now"
-        " WHERE body_removed_at IS NULL AND family_id IS NULL AND received_at < :cutoff"
-        f" AND {_SETTLED}",
-        {"cutoff": ts(cutoffs.unmatched_messages), "now": now},
-    )
-    counts["unmatched_bodies_removed"] = cursor.rowcount
+    for kind, table, change, which, period in _STEPS:
+        cursor = await conn.execute(
+            f"{change} WHERE id IN (SELECT id FROM {table} WHERE {which} LIMIT :limit)",
+            {"cutoff": ts(getattr(cutoffs, period)), "now": ts(at), "limit": limit},
+        )
+        counts[kind] = cursor.rowcount
     return counts
