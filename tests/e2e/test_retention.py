@@ -133,3 +133,20 @@ async def test_words_nobody_has_read_or_not_yet_triaged_are_never_removed(live: 
         "SELECT body FROM inbound WHERE body_removed_at IS NOT NULL"
     )
     assert [row["body"] for row in removed] == [""]
+
+
+async def test_a_running_service_applies_retention_at_most_hourly(live: Live) -> None:
+    amira = await add_practitioner(live)
+
+    async def closed_long_ago(reference: str, number: str) -> None:
+        live.at(LONG_AGO)
+        family = await family_with_history(live, amira, reference, "Ana Nowak", number, "Okay")
+        live.at(CLOSED_LONG_AGO)
+        await close_family(live.service, family.family, "admin")
+
+    await closed_long_ago("PIR-A", "07700 900101")
+    # its reply, the text to it, its letter and its handled queue item
+    assert (await tick(live.service, live.at(NOW))).counts["retention"] == 4
+    await closed_long_ago("PIR-B", "07700 900102")
+    assert (await tick(live.service, live.at("2026-11-24T10:50:00Z"))).counts["retention"] == 0
+    assert (await tick(live.service, live.at("2026-11-24T11:00:00Z"))).counts["retention"] == 4

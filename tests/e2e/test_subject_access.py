@@ -66,12 +66,16 @@ async def test_a_parents_export_holds_every_row_about_them_and_none_about_others
     for other in (OWEN[2], OWEN[1][1:], *OKSANA, "PIR-6001", "Chloe", "+4477009001"):
         assert other not in text, other
 
+    status, printed = await client.get(f"/admin/export?parent={blakes.parent}&format=html")
+    assert status == 200 and RHIANNON[2] in printed and "Escalations (1)" in printed
+    assert OWEN[2] not in printed and OKSANA[0] not in printed
+
     audit = ids(
         live,
         "SELECT subject_id FROM audit WHERE action = 'subject_access_export'"
         " AND subject_type = 'parent'",
     )
-    assert audit == {blakes.parent}
+    assert audit == {blakes.parent}  # each export is recorded
 
 
 async def test_a_family_export_from_the_cli_covers_both_parents_and_prints(
