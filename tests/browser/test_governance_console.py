@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ConsoleServer, sign_in
+from tests.browser.conftest import DESKTOP, ConsoleServer, sign_in
+from tests.conftest import ROOT
 
 
 def test_an_administrator_erases_a_parent_after_confirming_their_name(
@@ -44,3 +48,28 @@ def test_the_delivery_dashboard_opens_from_the_overview(page: Page, server: Cons
     expect(
         page.get_by_role("heading", name="Escalations acknowledged within their deadline")
     ).to_be_visible()
+
+
+def test_screenshots_of_the_records_and_delivery_pages(
+    page: Page, server: ConsoleServer, tmp_path: Path
+) -> None:
+    """CRADLE_SCREENSHOTS=docs/screenshots refreshes the committed ones (see the README)."""
+    target = os.environ.get("CRADLE_SCREENSHOTS")
+    folder = ROOT / target if target else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    server.dispatch()
+    server.text_from("+447700900201", "I can't cope anymore, she won't stop crying")
+    server.dispatch()
+    sign_in(page, server, "sam@demo.cradle")
+    page.set_viewport_size(DESKTOP)
+
+    def shoot(name: str, heading: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    page.goto(server.base + "/admin/delivery")
+    shoot("admin-delivery", "Delivery")
+    page.goto(f"{server.base}/admin/families/{server.ids['PIR-0001']}/records")
+    shoot("admin-records", "Records held")
+    page.get_by_role("link", name="Erase Chloe Martin").click()
+    shoot("admin-erase", "Erase Chloe Martin")
