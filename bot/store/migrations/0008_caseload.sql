@@ -67,12 +67,14 @@ CREATE TABLE letters_new (
     sent_at TEXT,
     sent_by TEXT,
     withdrawn_at TEXT,
+    body_removed_at TEXT,
     professional_id INTEGER REFERENCES professionals(id)
 );
 INSERT INTO letters_new (id, kind, family_id, appointment_id, appointment_version, locale,
-    addressed_to, body, status, created_at, sent_at, sent_by, withdrawn_at)
+    addressed_to, body, status, created_at, sent_at, sent_by, withdrawn_at, body_removed_at)
     SELECT id, kind, family_id, appointment_id, appointment_version, locale,
-    addressed_to, body, status, created_at, sent_at, sent_by, withdrawn_at FROM letters;
+    addressed_to, body, status, created_at, sent_at, sent_by, withdrawn_at, body_removed_at
+    FROM letters;
 DROP TABLE letters;
 ALTER TABLE letters_new RENAME TO letters;
 CREATE INDEX letters_status ON letters(status, created_at);
