@@ -106,6 +106,24 @@ async def gather(
             [family_id] if whole_family else ids,
         )
     )
+    # Tasks about them (a call's outcome), their follow-up answers, the family's professionals.
+    task_where = "family_id = ?" if whole_family else f"parent_id IN ({marks})"
+    tasks = _rows(
+        await db.fetch_all(
+            f"SELECT * FROM tasks WHERE {task_where} ORDER BY id",
+            [family_id] if whole_family else ids,
+        )
+    )
+    answers = _rows(
+        await db.fetch_all(
+            f"SELECT * FROM follow_up_answers WHERE parent_id IN ({marks}) ORDER BY id", ids
+        )
+    )
+    professionals = _rows(
+        await db.fetch_all(
+            "SELECT * FROM professionals WHERE family_id = ? ORDER BY id", [family_id]
+        )
+    )
     letter_ids = [letter["id"] for letter in letters]
     escalation_ids = [e["id"] for e in escalations]
     record_views = _rows(
@@ -139,5 +157,8 @@ async def gather(
         "letters": letters,
         "escalations": escalations,
         "queue_items": queue_items,
+        "tasks": tasks,
+        "follow_up_answers": answers,
+        "professionals": professionals,
         "record_history": record_views,
     }  # fmt: skip
