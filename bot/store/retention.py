@@ -58,6 +58,12 @@ _STEPS = (
         "queue_items",
     ),
     (
+        "task_outcomes_removed", "tasks",
+        "UPDATE tasks SET outcome = '', reason = ''",
+        f"status = 'done' AND (outcome != '' OR reason != '') AND family_id IN ({_FINISHED})",
+        "queue_items",
+    ),
+    (
         "unmatched_bodies_removed", "inbound",
         "UPDATE inbound SET body = '', media = '[]', body_removed_at = :now",
         f"body_removed_at IS NULL AND family_id IS NULL AND received_at < :cutoff AND {_SETTLED}",
