@@ -279,8 +279,7 @@ def invitation_letter(
         to,
         [
             f"Re: {_who(family)}",
-            f"You would be welcome to join the family's first appointment with"
-            f" {practitioner_name}.",
+            f"You would be welcome to join the family's appointment with {practitioner_name}.",
             f"When: {when}\nWhere: {where}",
             f"Please call {head.phone} to let us know if you can come.",
         ],

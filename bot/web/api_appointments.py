@@ -19,10 +19,11 @@ from bot.core.appointments import (
 from bot.core.model import Team
 from bot.core.reports import as_csv, period_bounds
 from bot.runtime import appointments as runtime
+from bot.runtime import network
 from bot.runtime.engagement import close_family
 from bot.runtime.families import Conflict, NotFound
 from bot.store import appointments as store
-from bot.store import audit
+from bot.store import audit, families
 from bot.store import letters as letter_store
 from bot.store import reports as report_store
 from bot.store.db import ts
@@ -42,6 +43,7 @@ BOOKING_FIELDS = {
     "address",
     "expected_parent_ids",
     "practitioner_id",
+    "invite_referrer",
 }
 MAX_DURATION_MINUTES = 8 * 60
 MAX_REPORT_DAYS = 731
@@ -272,6 +274,11 @@ async def book(request: web.Request) -> web.Response:
     place = _choice(data, "place", Place)
     if place is None:
         raise ApiError(422, "place is required: home, clinic, video or phone", "place")
+    invite = flag(data, "invite_referrer", False)
+    if invite:
+        family = await families.get(service.db, _id(request))
+        if family is not None and not family.referrer.name:
+            raise ApiError(422, "the family has no referrer to invite", "invite_referrer")
     try:
         result = await runtime.book(
             service,
@@ -287,7 +294,13 @@ async def book(request: web.Request) -> web.Response:
         )
     except (NotFound, Conflict, runtime.Invalid) as exc:
         raise _errors(exc) from None
-    return web.json_response(_booking_json(result, tz), status=201)
+    body = _booking_json(result, tz)
+    if invite:
+        body["referrer_letter"] = await network.invite_referrer(
+            service, result.appointment.id, actor
+        )
+        body["referrer_invited"] = True
+    return web.json_response(body, status=201)
 
 
 @routes.get("/api/v1/families/{id}/appointments")

@@ -21,6 +21,7 @@ from bot.core.appointments import (
 from bot.core.model import Family, Role
 from bot.core.reports import LABELS, as_csv, period_bounds
 from bot.runtime import appointments as runtime
+from bot.runtime import network
 from bot.runtime.families import Conflict, NotFound
 from bot.runtime.service import Service
 from bot.store import appointments as store
@@ -297,7 +298,11 @@ async def book(request: web.Request) -> web.StreamResponse:
         )
     except (runtime.Invalid, Conflict, NotFound) as exc:
         return await _form_page(request, family, submitted(form), _refusal(exc), status=422)
-    auth.flash(request, booking_message(result, family, "Booked", service.team_timezone()))
+    message = booking_message(result, family, "Booked", service.team_timezone())
+    if form.get("invite_referrer") == "yes" and family.referrer.name:
+        await network.invite_referrer(service, result.appointment.id, _actor(viewer.id))
+        message += f" A letter inviting {family.referrer.name} waits to be posted."
+    auth.flash(request, message)
     return auth.redirect(f"/admin/families/{family.id}#appointments")
 
 

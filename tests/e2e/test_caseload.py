@@ -151,6 +151,9 @@ async def test_the_referrer_is_told_of_acceptance_and_first_contact_and_may_be_i
     status, invited = await live.api(
         "POST", f"/api/v1/appointments/{booked['id']}/invite-referrer", json={}
     )
+    # Or when booking: a field on the appointment, and the letter.
+    with_guest = await book(live, family, starts_at="2026-12-10T14:00", invite_referrer=True)
+    assert with_guest["referrer_invited"] is True and with_guest["referrer_letter"]
     assert status == 201
     [letter] = [x for x in await letters(live) if x["id"] == invited["letter"]]
     assert letter["kind"] == "invitation" and "Thursday 3 December at 2pm" in letter["body"]
@@ -378,3 +381,13 @@ async def test_a_reply_to_the_six_month_question_that_suggests_risk_is_escalated
     assert await texts(live, family, "six_month_question_2") == []
     status, report = await live.api("GET", "/api/v1/reports/activity?from=2027-06-01&to=2027-06-30")
     assert report["counts"]["wellbeing_1"] == 0
+
+
+async def test_suggested_times_are_never_in_the_past(live: Live) -> None:
+    family = await add_family(live)
+    live.at("2026-11-25T11:20:00Z")  # Wednesday, 11:20 in London
+    status, body = await live.api(
+        "GET", f"/api/v1/families/{family['id']}/suggested-times?from=2026-11-20T09:00"
+    )
+    assert status == 200 and body["times"]
+    assert all(t >= "2026-11-25T11:20" for t in body["times"])

@@ -141,3 +141,16 @@ async def test_the_activity_report_counts_the_period_and_downloads_as_csv(
         assert "Appointments booked,1,2026-11-01,2026-11-30" in await r.text()
     status, page = await client.get("/admin/reports?from=2026-11-30&to=2026-11-01")
     assert status == 422 and "must not be before" in page
+
+
+async def test_booking_can_invite_the_referrer_with_a_letter(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await client.sign_in("administrator")
+    status, _, _ = await book(client, team["PIR-0001"], expected=[1], invite_referrer="yes")
+    assert status == 303
+    assert rows(live, "SELECT referrer_invited FROM appointments") == [(1,)]
+    [(addressed_to, body)] = rows(
+        live, "SELECT addressed_to, body FROM letters WHERE kind = 'invitation'"
+    )
+    assert addressed_to.startswith("Priya Nair") and "join the family's appointment" in body
