@@ -30,6 +30,8 @@ def shown_number(e164: str | None) -> str:
     """'+447700900101' -> '07700 900101': a UK number as people write it; others as stored."""
     if not e164:
         return ""
+    if not e164.startswith("+"):
+        return e164  # a Telegram chat, or a number as typed
     try:
         number = phonenumbers.parse(e164, "GB")
     except phonenumbers.NumberParseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.store.db import Database, from_ts, ts
 
@@ -190,3 +191,33 @@ async def search_families(
         [*params, PAGE_SIZE, (max(page, 1) - 1) * PAGE_SIZE],
     )
     return [r["id"] for r in rows], total
+
+
+async def link_unmatched(
+    conn: Any, inbound_id: int, family_id: int, parent_id: int, channel: str, sender: str
+) -> None:
+    """An unmatched message is this parent's: their record takes the number (or chat), and the
+    message is theirs from now on."""
+    column = "telegram_chat_id" if channel == "telegram" else "mobile"
+    await conn.execute(f"UPDATE parents SET {column} = ? WHERE id = ?", (sender, parent_id))
+    await conn.execute(
+        "UPDATE inbound SET family_id = ?, parent_id = ? WHERE id = ?",
+        (family_id, parent_id, inbound_id),
+    )
+
+
+async def move_item(
+    conn: Any, item_id: int, family_id: int, parent_id: int, practitioner_id: int | None
+) -> None:
+    """The queue item goes to the family's practitioner (or the administrator)."""
+    await conn.execute(
+        "UPDATE queue_items SET family_id = ?, parent_id = ?, practitioner_id = ?,"
+        " audience = ? WHERE id = ?",
+        (
+            family_id,
+            parent_id,
+            practitioner_id,
+            "practitioner" if practitioner_id is not None else "administrator",
+            item_id,
+        ),
+    )

@@ -241,3 +241,73 @@ async def invite(request: web.Request) -> web.StreamResponse:
     except (Conflict, NotFound) as exc:
         auth.flash(request, f"Not invited: {exc}.")
     return auth.redirect(f"/families/{family.id}#appointments")
+
+
+# --- Unknown numbers in the unassigned queue --------------------------------------------------
+
+
+async def _unmatched_item(request: web.Request) -> tuple[Any, str]:
+    from bot.store import inbound, queue
+
+    service = request.app[SERVICE]
+    item = await queue.get(service.db, int(request.match_info["id"]))
+    if item is None or item.inbound_id is None or item.family_id is not None:
+        auth.not_found(request)
+    stored = await inbound.get(service.db, item.inbound_id)
+    if stored is None:
+        auth.not_found(request)
+    return item, stored.message.sender
+
+
+async def _link_page(
+    request: web.Request, errors: dict[str, str] | None = None, status: int = 200
+) -> web.Response:
+    from bot.store import families
+
+    service = request.app[SERVICE]
+    item, sender = await _unmatched_item(request)
+    choices = [
+        (p.id, f"{f.reference}: {p.name} ({p.relationship})")
+        for f in await families.list_families(service.db)
+        if f.status == "open"
+        for p in f.parents
+        if not p.do_not_contact
+    ]
+    return auth.render(
+        request,
+        "console/admin_link_number.html",
+        status=status,
+        item=item,
+        sender=sender,
+        choices=choices,
+        errors=errors or {},
+        tz=service.team_timezone(),
+    )
+
+
+@routes.get("/admin/queue/items/{id:\\d+}/link")
+@auth.page
+async def link_form(request: web.Request) -> web.StreamResponse:
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    return await _link_page(request)
+
+
+@routes.post("/admin/queue/items/{id:\\d+}/link")
+@auth.page
+async def link_number(request: web.Request) -> web.StreamResponse:
+    viewer = await signed_in_viewer(request, Role.ADMINISTRATOR)
+    item, _ = await _unmatched_item(request)
+    form = await request.post()
+    raw = str(form.get("parent_id", ""))
+    if not raw.isdigit():
+        return await _link_page(request, {"parent_id": "Select the parent who wrote"}, 422)
+    try:
+        parent = await tasks.link_unmatched_number(
+            request.app[SERVICE], item.id, int(raw), _actor(viewer)
+        )
+    except (Conflict, NotFound) as exc:
+        return await _link_page(request, {"parent_id": f"{str(exc).capitalize()}"}, 409)
+    auth.flash(
+        request, f"The number is now {parent.name}'s; the message waits for their practitioner."
+    )
+    return auth.redirect("/admin/queue")

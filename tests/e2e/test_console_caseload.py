@@ -162,3 +162,30 @@ async def test_the_administrators_families_list_searches_filters_and_pages(
     assert "PIR-0003" in toms and "PIR-0001" not in toms and "1 family." in toms
     _, unallocated = await client.get("/admin/families?practitioner=none&status=open")
     assert "52 families" in unallocated and "PIR-0003" not in unallocated
+
+
+async def test_an_unknown_number_in_the_unassigned_queue_is_linked_to_a_parent(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await text_from(live.service, "+447700900999", "Hi it's Dan, this is my new phone")
+    await client.sign_in("administrator")
+    _, waiting = await client.get("/admin/queue")
+    assert "07700 900999" in waiting and "Link to a parent" in waiting
+    [(item_id,)] = rows(live, "SELECT id FROM queue_items WHERE audience = 'unassigned'")
+    [(dan,)] = rows(live, "SELECT id FROM parents WHERE name = 'Dan Martin'")
+    [(ryan,)] = rows(live, "SELECT id FROM parents WHERE name = 'Ryan Cole'")
+    _, form = await client.get(f"/admin/queue/items/{item_id}/link")
+    assert "Dan Martin" in form and "Ryan Cole" not in form  # never to a do-not-contact parent
+    status, _, _ = await client.post(f"/admin/queue/items/{item_id}/link", {"parent_id": str(ryan)})
+    assert status == 409
+    status, _, where = await client.post(
+        f"/admin/queue/items/{item_id}/link", {"parent_id": str(dan)}
+    )
+    assert status == 303 and where == "/admin/queue"
+    assert rows(live, "SELECT mobile FROM parents WHERE id = ?", dan) == [("+447700900999",)]
+    assert rows(
+        live, "SELECT audience, practitioner_id, family_id FROM queue_items WHERE id = ?", item_id
+    ) == [("practitioner", team["amira@demo.cradle"], team["PIR-0001"])]
+    await client.sign_in("practitioner")
+    _, queue = await client.get("/queue")
+    assert "PIR-0001" in queue and "Dan Martin" in queue
