@@ -192,7 +192,7 @@ async def test_the_administrator_never_sees_what_a_parent_wrote_to_their_practit
         assert "Words only Amira should read" not in pages[path], path
         assert "Hi Chloe" not in pages[path], path  # nor what the team sent
     assert "Who is this? From an unknown phone" in pages["/admin/queue"]  # unassigned: theirs
-    assert "+447700900999" in pages["/admin/queue"]
+    assert "07700 900999" in pages["/admin/queue"]  # the number, as people write it
     assert "Chloe Martin" in pages["/admin/failures"] and "30006" in pages["/admin/failures"]
     status, _ = await client.get(f"/families/{family}")
     assert status == 404
