@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.core.contact import why_not_contactable
 from bot.core.keywords import carrier_keyword
 from bot.core.model import ChannelName, Family, InboundMessage, Intent, Parent, QueueKind, Risk
-from bot.core.questionnaire import read_answer
+from bot.core.questionnaire import needs_a_person, read_answer
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,9 @@ def decide(ctx: InboundContext) -> InboundDecision:
         answer = read_answer(ctx.pending_question, ctx.message.body, ctx.triage.intent)
         if answer is not None:
             actions.append(QuestionnaireAnswer(ctx.pending_question, answer))
+            if needs_a_person(ctx.pending_question, answer, ctx.message.body):
+                summary = f"six-month follow-up answer {answer}: please read"
+                actions.append(_to_practitioner(ctx, QueueKind.MESSAGE, summary))
             return InboundDecision(single, family, out_of_hours, actions)
 
     contactable = why_not_contactable(single) is None

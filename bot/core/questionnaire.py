@@ -71,6 +71,25 @@ def read_answer(question: str, body: str, intent: Intent) -> str | None:
     return None
 
 
+_PLEASANTRIES = {"thanks", "thank", "you", "ty", "x", "xx", "xxx", "cheers", "ok", "okay"}
+LOW_SCORES = {"1", "2"}
+
+
+def needs_a_person(question: str, answer: str, body: str) -> bool:
+    """A low score, or words beside the answer: a person reads it (the answer is still kept).
+
+    "2, not great tbh" must reach someone, not only the activity report.
+    """
+    if SCALES[question] == "number" and answer in LOW_SCORES:
+        return True
+    words = [w for w in re.findall(r"[^\W\d_]+", body.lower()) if w not in _PLEASANTRIES]
+    if SCALES[question] == "number":
+        words = [w for w in words if w not in _NUMBER_WORDS and w not in ("out", "of")]
+    else:
+        words = words[1:]  # the first word is the YES or NO, in whichever language
+    return bool(words)
+
+
 def pending(
     asked: list[tuple[str, datetime]], answered: set[str], at: datetime
 ) -> PendingQuestion | None:

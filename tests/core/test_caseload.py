@@ -110,3 +110,20 @@ def test_uk_numbers_are_shown_as_people_write_them() -> None:
 )
 def test_an_nhs_date_input_is_read_from_its_three_fields(parts: tuple, expected: object) -> None:
     assert date_from_parts(*parts) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "body", "expected"),
+    [
+        ("wellbeing", "5", "5 thanks x", False),
+        ("wellbeing", "4", "4 out of 5", False),
+        ("wellbeing", "2", "2", True),  # a low score: someone reads it
+        ("wellbeing", "4", "4 but the nights are hard", True),
+        ("recommend", "yes", "TAK", False),
+        ("recommend", "yes", "Yes definitely, you were lovely", True),
+    ],
+)
+def test_a_low_score_or_words_beside_the_answer_reach_a_person(
+    question: str, answer: str, body: str, expected: bool
+) -> None:
+    assert questionnaire.needs_a_person(question, answer, body) is expected

@@ -17,6 +17,7 @@ from tests.e2e.test_appointments import (
     book,
     from_phone,
     parent_id,
+    queue,
     texts,
     tick,
 )
@@ -343,6 +344,7 @@ async def test_the_six_month_questions_store_answers_thank_each_and_show_in_the_
     await dispatcher.dispatch_once(live.service)
     [third] = await texts(live, family, "six_month_question_3")
     assert "Reply YES or NO" in third["body"]
+    assert await queue(live, practitioner_id=family["practitioner_id"]) == []  # plain answers
     await from_phone(live, CHLOE, "Yes", "2027-06-03T10:10:00Z")
     await from_phone(live, CHLOE, "Yes", "2027-06-03T10:11:00Z")  # said twice: thanked once
     await dispatcher.dispatch_once(live.service)
@@ -391,3 +393,16 @@ async def test_suggested_times_are_never_in_the_past(live: Live) -> None:
     )
     assert status == 200 and body["times"]
     assert all(t >= "2026-11-25T11:20" for t in body["times"])
+
+
+async def test_a_low_six_month_score_is_kept_and_also_reaches_a_person(live: Live) -> None:
+    family = await add_family(live)
+    live.at("2026-12-03T15:30:00Z")
+    await live.api("POST", f"/api/v1/families/{family['id']}/close", json={})
+    await tick(live, "2027-06-03T09:00:00Z")
+    await dispatcher.dispatch_once(live.service)
+    await from_phone(live, DAN, "2 not great tbh", "2027-06-03T10:00:00Z")
+    [item] = await queue(live, practitioner_id=family["practitioner_id"])
+    assert "six-month follow-up answer 2" in item["summary"]
+    await dispatcher.dispatch_once(live.service)
+    assert len(await texts(live, family, "six_month_question_2")) == 1  # still thanked, asked on
