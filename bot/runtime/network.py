@@ -107,12 +107,31 @@ async def add_professional(service: Service, professional: Professional, actor: 
 
 
 async def record_consent(service: Service, professional_id: int, consent: bool, actor: str) -> None:
+    """Consent given or withdrawn, dated. For an accepted self-referral, consent given to the
+    health visitor or GP drafts the letter telling them, and the task to ask is done."""
     now = service.now()
     async with service.db.transaction() as conn:
         found = await store.get(conn, professional_id)
         if found is None:
             raise NotFound("id")
         await store.set_consent(conn, professional_id, consent, actor, now)
+        family = await families.get(conn, found.family_id)
+        if consent and family is not None and family.self_referral and family.practitioner_id:
+            name = await _practitioner_name(conn, service, family)
+            given = replace(found, consent_to_share=True)
+            letters, _ = self_referral_plan(
+                family, [given], name, family.practitioner_id, letterhead(service),
+                _today(service, now),
+            )  # fmt: skip
+            mine = [x for x in letters if x.professional_id == professional_id]
+            if mine and not await letter_store.exists_for_professional(
+                conn, professional_id, "self_referral"
+            ):
+                await _add_letters(conn, mine, now, "draft")
+                await task_store.close_key(
+                    conn, f"self_referral:consent:{found.family_id}:{professional_id}",
+                    "consent given: letter drafted", actor, now,
+                )  # fmt: skip
         await audit.record(
             conn, now, actor, "consent_to_share_recorded", "family", found.family_id,
             professional_id=professional_id, consent=consent,

@@ -129,3 +129,13 @@ async def withdraw_for_appointment(
         (ts(at), appointment_id),
     )
     return cursor.rowcount
+
+
+async def exists_for_professional(
+    conn: aiosqlite.Connection, professional_id: int, kind: str
+) -> bool:
+    async with conn.execute(
+        "SELECT 1 FROM letters WHERE professional_id = ? AND kind = ? AND status != 'withdrawn'",
+        (professional_id, kind),
+    ) as cursor:
+        return await cursor.fetchone() is not None

@@ -194,3 +194,14 @@ async def births_overdue(source: Source, today: date) -> list[tuple[int, date, i
         [today.isoformat()],
     )
     return [(r["id"], date.fromisoformat(r["due_date"]), r["practitioner_id"]) for r in rows]
+
+
+async def close_key(
+    conn: aiosqlite.Connection, dedupe_key: str, outcome: str, by: str, at: datetime
+) -> bool:
+    cursor = await conn.execute(
+        "UPDATE tasks SET status = 'done', outcome = ?, done_at = ?, done_by = ?"
+        " WHERE dedupe_key = ? AND status = 'open'",
+        (outcome, ts(at), by, dedupe_key),
+    )
+    return cursor.rowcount == 1

@@ -136,6 +136,11 @@ async def test_a_self_referral_without_consent_brings_a_task_to_ask_and_no_lette
     assert status == 200 and recorded["consent_to_share"] is True
     assert recorded["consent_recorded_at"] == "2026-11-24T10:00:00Z"
     assert recorded["consent_recorded_by"]
+    # With consent now given, the letter to the health visitor is drafted; asking is done.
+    [letter] = await letters(live, status="draft")
+    assert letter["kind"] == "self_referral" and letter["addressed_to"].startswith("Jo Reed")
+    tasks = {t["reason"][:40]: t["status"] for t in await family_tasks(live, family)}
+    assert sorted(tasks.values()) == ["done", "open"]  # the GP is still to ask about
 
 
 async def test_the_referrer_is_told_of_acceptance_and_first_contact_and_may_be_invited(
