@@ -52,8 +52,8 @@ def local_time(value: datetime | None, tz: Any = None, pattern: str | None = Non
         return local.strftime(pattern)
     if pattern is not None and "%H" not in pattern:
         return dates.short_date(local)
-    if pattern is not None and pattern.strip() == "%H:%M":
-        return dates.clock(local)
+    if pattern is not None and not any(t in pattern for t in ("%d", "%a", "%A", "%b", "%B")):
+        return dates.clock(local)  # a time alone
     return dates.long_moment(local)
 
 
