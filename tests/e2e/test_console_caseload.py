@@ -107,9 +107,11 @@ async def test_the_family_page_records_professionals_and_writes_letters_after_an
     assert consent_by.startswith("staff:")
 
     live.at("2026-11-26T15:30:00Z")
-    await live.api(
+    status, body = await live.api(
         "POST", f"/api/v1/appointments/{appointment}/outcome", json={"outcome": "attended"}
     )
+    assert status == 200, body
+    await client.sign_in("practitioner")  # two days later: a new session
     await client.get(f"/families/{family}")
     status, _, _ = await client.post(
         f"/families/{family}/appointments/{appointment}/letters",
