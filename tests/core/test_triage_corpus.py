@@ -22,7 +22,7 @@ from bot.core.triage_eval import Figures, Labelled, Outcome, figures, read_label
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "core" / "data" / "triage_corpus"
 TUNING = [f"batch_{n:02d}.jsonl" for n in range(1, 7)]
-HELD_OUT = [f"batch_{n:02d}.jsonl" for n in range(7, 14)]
+HELD_OUT = [f"batch_{n:02d}.jsonl" for n in range(7, 15)]
 
 
 @pytest.fixture(scope="module")
