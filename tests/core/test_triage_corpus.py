@@ -2,9 +2,9 @@
 
 Batches 01-06 are the tuning batches; 07-14 are held out: no rule or threshold was tuned
 on their messages before their first run (batches 10 to 14 were each written after the
-tuning before them), and the model is never trained on them. Each batch's first run is kept in first_run/ so the figure on unseen
-wording stays visible. These tests guard the figures from sliding back; the honest unseen
-figures are in docs/triage-taxonomy.md.
+tuning before them), and the model is never trained on them. Each batch's first run is
+kept in first_run/ so the figure on unseen wording stays visible. These tests guard the
+figures from sliding back; the honest unseen figures are in docs/triage-taxonomy.md.
 """
 
 from __future__ import annotations
