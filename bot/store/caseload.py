@@ -221,3 +221,12 @@ async def move_item(
             item_id,
         ),
     )
+
+
+async def record_birth(conn: Any, family_id: int, baby_name: str, born: str) -> None:
+    """The baby has arrived: their name (if given) and date of birth (ISO)."""
+    await conn.execute(
+        "UPDATE families SET birth_date = ?, baby_name = coalesce(nullif(?, ''), baby_name)"
+        " WHERE id = ?",
+        (born, baby_name, family_id),
+    )

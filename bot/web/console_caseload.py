@@ -311,3 +311,34 @@ async def link_number(request: web.Request) -> web.StreamResponse:
         request, f"The number is now {parent.name}'s; the message waits for their practitioner."
     )
     return auth.redirect("/admin/queue")
+
+
+@routes.post("/families/{id:\\d+}/birth")
+@auth.page
+async def record_birth(request: web.Request) -> web.StreamResponse:
+    """From the due-date task: the birth and the baby's name recorded, the task done."""
+    from bot.core.tasks import TaskKind
+    from bot.store import audit
+    from bot.web.console import nhs_dates
+
+    viewer = await signed_in_viewer(request, *auth.CLINICAL)
+    family = await visible_family(request, viewer)
+    assert family.id is not None
+    service = request.app[SERVICE]
+    form, errors = nhs_dates(await request.post(), "birth_date")
+    born = form.get("birth_date", "")
+    name = str(form.get("baby_name", "")).strip()[:100]
+    now = service.now()
+    if errors or not born:
+        auth.flash(request, f"Not recorded: {errors.get('birth_date', 'enter the date of birth')}.")
+    elif born > now.astimezone(service.team_timezone()).date().isoformat():
+        auth.flash(request, "Not recorded: the date of birth cannot be in the future.")
+    else:
+        async with service.db.transaction() as conn:
+            await caseload.record_birth(conn, family.id, name, born)
+            await task_store.close_kind(
+                conn, family.id, TaskKind.CHECK_DUE_DATE, "birth recorded", _actor(viewer), now
+            )
+            await audit.record(conn, now, _actor(viewer), "birth_recorded", "family", family.id)
+        auth.flash(request, "Birth recorded.")
+    return auth.redirect(f"/families/{family.id}#tasks")

@@ -191,3 +191,29 @@ async def test_an_unknown_number_in_the_unassigned_queue_is_linked_to_a_parent(
     await client.sign_in("practitioner")
     _, queue = await client.get("/queue")
     assert "PIR-0001" in queue and "Dan Martin" in queue
+
+
+async def test_the_due_date_task_records_the_birth_and_the_babys_name(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    family = team["PIR-0001"]  # Chloe's baby is due in 40 days
+    await scheduler.tick(live.service, live.at("2027-01-04T10:00:00Z"))
+    await client.sign_in("practitioner")
+    _, page = await client.get(f"/families/{family}")
+    assert "Check the due date" in page and "Record the birth" in page
+    status, _, _ = await client.post(
+        f"/families/{family}/birth",
+        {"baby_name": "Rosie", "birth_date-day": "2", "birth_date-month": "1",
+         "birth_date-year": "2027"},
+    )  # fmt: skip
+    assert status == 303
+    assert rows(live, "SELECT baby_name, birth_date FROM families WHERE id = ?", family) == [
+        ("Rosie", "2027-01-02")
+    ]
+    assert rows(live, "SELECT status FROM tasks WHERE kind = 'check_due_date'") == [("done",)]
+    await client.get(f"/families/{family}")
+    status, _, _ = await client.post(
+        f"/families/{family}/birth",
+        {"birth_date-day": "31", "birth_date-month": "2", "birth_date-year": "2027"},
+    )
+    assert rows(live, "SELECT birth_date FROM families WHERE id = ?", family) == [("2027-01-02",)]
