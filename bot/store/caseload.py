@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+import aiosqlite
 
 from bot.store.db import Database, from_ts, ts
 
@@ -194,7 +195,12 @@ async def search_families(
 
 
 async def link_unmatched(
-    conn: Any, inbound_id: int, family_id: int, parent_id: int, channel: str, sender: str
+    conn: aiosqlite.Connection,
+    inbound_id: int,
+    family_id: int,
+    parent_id: int,
+    channel: str,
+    sender: str,
 ) -> None:
     """An unmatched message is this parent's: their record takes the number (or chat), and the
     message is theirs from now on."""
@@ -207,7 +213,11 @@ async def link_unmatched(
 
 
 async def move_item(
-    conn: Any, item_id: int, family_id: int, parent_id: int, practitioner_id: int | None
+    conn: aiosqlite.Connection,
+    item_id: int,
+    family_id: int,
+    parent_id: int,
+    practitioner_id: int | None,
 ) -> None:
     """The queue item goes to the family's practitioner (or the administrator)."""
     await conn.execute(
@@ -223,7 +233,9 @@ async def move_item(
     )
 
 
-async def record_birth(conn: Any, family_id: int, baby_name: str, born: str) -> None:
+async def record_birth(
+    conn: aiosqlite.Connection, family_id: int, baby_name: str, born: str
+) -> None:
     """The baby has arrived: their name (if given) and date of birth (ISO)."""
     await conn.execute(
         "UPDATE families SET birth_date = ?, baby_name = coalesce(nullif(?, ''), baby_name)"
