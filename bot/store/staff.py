@@ -19,6 +19,7 @@ def _staff(row: aiosqlite.Row) -> Staff:
         mobile=row["mobile"],
         telegram_chat_id=row["telegram_chat_id"],
         active=bool(row["active"]),
+        must_change_password=bool(row["must_change_password"]),
     )
 
 

@@ -25,6 +25,7 @@ from bot.web import (
 )
 from bot.web.errors import api_errors
 from bot.web.keys import SERVICE
+from bot.web.throttle import THROTTLE, AddressThrottle
 
 MAX_BODY = 64 * 1024  # webhooks and API bodies; Twilio's own are far smaller
 
@@ -41,6 +42,7 @@ async def healthz(request: web.Request) -> web.Response:
 def make_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
+    app[THROTTLE] = AddressThrottle()
     app.router.add_get("/healthz", healthz)
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
