@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -31,8 +32,22 @@ from bot.web.validation import family_from, practitioner_from, whole_number
 routes = web.RouteTableDef()
 
 
-async def caller(request: web.Request) -> str:
-    """The token's name, or a 401 JSON error."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a team system's token, or a token that acts for one member of staff."""
+
+    actor: str
+    staff: Staff | None = None
+
+
+_CALLER = web.RequestKey("cradle_api_caller", Caller)
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+async def api_caller(request: web.Request) -> Caller:
+    """The caller, or a 401 JSON error (revoked, expired and unknown tokens alike)."""
+    if _CALLER in request:
+        return request[_CALLER]
     service = request.app[SERVICE]
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
@@ -40,11 +55,26 @@ async def caller(request: web.Request) -> str:
     token = header.removeprefix("Bearer ").strip()
     configured = service.settings.api_token
     if configured and hmac.compare_digest(token.encode(), configured.encode()):
-        return "api:configured-token"
-    name = await tokens.name_for(service.db, token)
-    if name is None:
-        raise ApiError(401, "the bearer token is not valid", "Authorization")
-    return f"api:{name}"
+        found = Caller("api:configured-token")
+    else:
+        now = service.now()
+        row = await tokens.find(service.db, token, now)
+        if row is None:
+            raise ApiError(401, "the bearer token is not valid", "Authorization")
+        member = await staff_store.get(service.db, row.staff_id) if row.staff_id else None
+        if row.staff_id is not None and (member is None or not member.active):
+            raise ApiError(401, "the bearer token is not valid", "Authorization")
+        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+            async with service.db.transaction() as conn:
+                await tokens.mark_used(conn, row.id, now)
+        found = Caller(f"api:{row.name}", member)
+    request[_CALLER] = found
+    return found
+
+
+async def caller(request: web.Request) -> str:
+    """The caller's name for the audit log, or a 401 JSON error."""
+    return (await api_caller(request)).actor
 
 
 def _id(request: web.Request, name: str = "id") -> int:

@@ -93,6 +93,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Delivery failures", "/admin/failures"),
         ("Reports", "/admin/reports"),
         ("Audit log", "/admin/audit"),
+        ("Accounts", "/admin/accounts"),
         ("Cover", "/cover"),
     ],
 }
@@ -331,6 +332,18 @@ def _compare_against_nothing(password: str) -> bool:
         _dummy_hash = hash_password(secrets.token_urlsafe(16))
     verify_password(_dummy_hash, password)
     return False
+
+
+async def verify_in_thread(stored_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, stored_hash, password)
+
+
+async def current_session_id(request: web.Request) -> int | None:
+    token = session(request).get("sid")
+    if not isinstance(token, str):
+        return None
+    found = await sessions_store.by_token(request.app[SERVICE].db, token)
+    return found.id if found else None
 
 
 async def authenticate(service: Service, email: str, password: str) -> Staff | None:

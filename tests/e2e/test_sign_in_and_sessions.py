@@ -38,7 +38,9 @@ async def test_150_attempts_at_once_never_sign_in_even_with_the_right_password_l
         for n in range(149)
     ]
     for _ in range(200):  # until every wrong guess has been counted
-        counted = rows(live, "SELECT attempts FROM login_counters WHERE key = ?", f"account:{email}")
+        counted = rows(
+            live, "SELECT attempts FROM login_counters WHERE key = ?", f"account:{email}"
+        )
         if counted and counted[0][0] >= 149:
             break
         await asyncio.sleep(0.05)
