@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.core.model import Family, Staff
+from bot.core import access
+from bot.core.model import Family, Role, Staff
 from bot.runtime import escalations as escalation_runtime
 from bot.runtime.families import Conflict, NotFound, allocate, create_family
 from bot.runtime.service import Service
@@ -25,6 +26,7 @@ from bot.store import (
     staff as staff_store,
 )
 from bot.store.db import ts
+from bot.web.console import viewer_for
 from bot.web.errors import ApiError, read_json
 from bot.web.keys import SERVICE
 from bot.web.validation import family_from, practitioner_from, whole_number
@@ -190,12 +192,31 @@ async def allocate_family(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/api/v1/families/{id}")
-async def get_family(request: web.Request) -> web.Response:
-    await caller(request)
-    family = await families.get(request.app[SERVICE].db, _id(request))
+async def family_for_caller(request: web.Request, *, messages: bool) -> Family:
+    """The family in the path, if this caller may see it: a token acting for a member of staff
+    sees what they may open today (bot/core/access); an administrator's token sees a family's
+    details but never its messages. Anything else is the same 404 as a family that does not
+    exist."""
+    who = await api_caller(request)
+    service = request.app[SERVICE]
+    family = await families.get(service.db, _id(request))
     if family is None:
         raise ApiError(404, "no such family", "id")
+    if who.staff is not None and (messages or who.staff.role is not Role.ADMINISTRATOR):
+        duty = (await viewer_for(service, who.staff)).duty
+        if not access.may_open_family(duty, family.id, family.practitioner_id):
+            raise ApiError(404, "no such family", "id")
+    return family
+
+
+@routes.get("/api/v1/families/{id}")
+async def get_family(request: web.Request) -> web.Response:
+    family = await family_for_caller(request, messages=False)
+    service = request.app[SERVICE]
+    async with service.db.transaction() as conn:
+        await audit.record(
+            conn, service.now(), await caller(request), "family_viewed", "family", family.id
+        )
     return web.json_response(family_json(family))
 
 
@@ -203,9 +224,9 @@ async def get_family(request: web.Request) -> web.Response:
 async def family_messages(request: web.Request) -> web.Response:
     actor = await caller(request)
     service = request.app[SERVICE]
-    family_id = _id(request)
-    if await families.get(service.db, family_id) is None:
-        raise ApiError(404, "no such family", "id")
+    family = await family_for_caller(request, messages=True)
+    assert family.id is not None
+    family_id = family.id
     items = [
         {
             "direction": "in",
