@@ -265,6 +265,19 @@ async def family_messages(request: web.Request) -> web.Response:
     return web.json_response({"family_id": family_id, "messages": items})
 
 
+async def audit_api_read(
+    request: web.Request,
+    action: str,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    **detail: object,
+) -> None:
+    service = request.app[SERVICE]
+    actor = await caller(request)
+    async with service.db.transaction() as conn:
+        await audit.record(conn, service.now(), actor, action, subject_type, subject_id, **detail)
+
+
 @routes.get("/api/v1/queue")
 async def get_queue(request: web.Request) -> web.Response:
     await caller(request)
@@ -287,6 +300,7 @@ async def get_queue(request: web.Request) -> web.Response:
         raise ApiError(
             400, "give practitioner_id, or audience=unassigned or administrator", "practitioner_id"
         )
+    await audit_api_read(request, "queue_viewed", "queue", None, items=len(items))
     return web.json_response(
         {
             "items": [
@@ -331,6 +345,7 @@ async def list_escalations(request: web.Request) -> web.Response:
     if status not in (None, "open", "acknowledged", "closed"):
         raise ApiError(400, "status must be open, acknowledged or closed", "status")
     rows = await escalations.listing(request.app[SERVICE].db, status)
+    await audit_api_read(request, "escalations_viewed", "escalation", None, count=len(rows))
     return web.json_response({"escalations": [escalation_json(r) for r in rows]})
 
 

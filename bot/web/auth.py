@@ -292,6 +292,21 @@ def _page_html(request: web.Request, template: str, **context: Any) -> str:
     return response.text
 
 
+async def audit_read(
+    request: web.Request,
+    action: str,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """Record that the signed-in person looked at personal data (who, what, when; never what)."""
+    member = request.get(_STAFF)
+    actor = f"staff:{member.id}" if isinstance(member, Staff) else "unknown"
+    service = request.app[SERVICE]
+    async with service.db.transaction() as conn:
+        await audit.record(conn, service.now(), actor, action, subject_type, subject_id, **detail)
+
+
 def flash(request: web.Request, message: str) -> None:
     """A one-line confirmation shown on the next page this person sees."""
     session(request)["flash"] = message
