@@ -27,3 +27,16 @@ def clean_name(text: str, max_length: int = 200) -> str:
         else:
             kept.append(char)
     return " ".join("".join(kept).split())[:max_length]
+
+
+def clean_text(text: str) -> str:
+    """Longer text (an address, a reason): NFC, line breaks kept, control and format
+    characters (bidi overrides included) removed."""
+    normalised = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    return "".join(
+        char
+        for char in normalised
+        if char in "\n\t"
+        or char in _KEEP_INVISIBLE
+        or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    ).strip()

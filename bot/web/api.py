@@ -27,7 +27,7 @@ from bot.store import (
 )
 from bot.store.db import ts
 from bot.web.console import viewer_for
-from bot.web.errors import ApiError, read_json
+from bot.web.errors import LARGEST_ID, ApiError, id_in_path, read_json
 from bot.web.keys import SERVICE
 from bot.web.validation import family_from, practitioner_from, whole_number
 
@@ -80,10 +80,10 @@ async def caller(request: web.Request) -> str:
 
 
 def _id(request: web.Request, name: str = "id") -> int:
-    try:
-        return int(request.match_info[name])
-    except ValueError:
-        raise ApiError(404, "not found", name) from None
+    found = id_in_path(request, name)
+    if found is None:
+        raise ApiError(404, "not found", name)
+    return found
 
 
 def staff_json(member: Staff) -> dict:
@@ -287,6 +287,8 @@ async def get_queue(request: web.Request) -> web.Response:
     if raw is not None:
         try:
             practitioner_id = int(raw)
+            if not 0 < practitioner_id <= LARGEST_ID:
+                raise ValueError(raw)
         except ValueError:
             raise ApiError(
                 400, "practitioner_id must be a whole number", "practitioner_id"

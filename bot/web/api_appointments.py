@@ -27,7 +27,7 @@ from bot.store import reports as report_store
 from bot.store.db import ts
 from bot.store.letters import Letter
 from bot.web.api import audit_api_read, caller
-from bot.web.errors import ApiError, read_json
+from bot.web.errors import ApiError, id_in_path, read_json
 from bot.web.keys import SERVICE
 from bot.web.validation import flag, text, whole_number
 
@@ -51,10 +51,10 @@ def _service(request: web.Request):  # noqa: ANN202 - the running Service
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise ApiError(404, "not found", "id") from None
+    found = id_in_path(request)
+    if found is None:
+        raise ApiError(404, "not found", "id")
+    return found
 
 
 def _unknown(data: dict, allowed: set[str]) -> None:

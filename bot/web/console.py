@@ -22,6 +22,7 @@ from bot.store import console as console_store
 from bot.store import staff as staff_store
 from bot.store.escalations import EscalationRow, cover_in_force
 from bot.web import auth
+from bot.web.errors import LARGEST_ID
 from bot.web.keys import SERVICE
 from bot.web.validation import LANGUAGES
 
@@ -154,10 +155,15 @@ def language_options() -> list[tuple[str, str]]:
 
 
 def int_or_none(raw: object) -> int | None:
+    """A whole number a database row could hold, else None."""
+    text = str(raw).strip()
+    if len(text) > 20:
+        return None
     try:
-        return int(str(raw))
+        value = int(text)
     except (TypeError, ValueError):
         return None
+    return value if abs(value) <= LARGEST_ID else None
 
 
 @routes.get("/")
