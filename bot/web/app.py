@@ -6,6 +6,7 @@ from importlib import resources
 
 from aiohttp import web
 
+from bot import log_redaction
 from bot.runtime.service import Service
 from bot.web import (
     api,
@@ -41,6 +42,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def make_app(service: Service) -> web.Application:
+    log_redaction.install()  # no token, phone number or parent's words in any log line
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
     app[THROTTLE] = AddressThrottle()
