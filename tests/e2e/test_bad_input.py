@@ -4,11 +4,13 @@ the console. Each case here was a plain-text 500 before."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import Live
 from tests.e2e.console_client import ConsoleClient, rows
+from tests.stand_ins.telegram_api import WEBHOOK_SECRET, running_with_telegram
 
 HUGE = str(2**64)
 DEEP = "[" * 5000 + "]" * 5000
@@ -44,11 +46,23 @@ async def test_the_api_answers_bad_input_with_a_json_4xx(
         assert (await r.json())["error"]
 
 
-async def test_the_telegram_webhook_answers_bad_input_with_a_json_4xx(live: Live) -> None:
-    # Without a configured secret the webhook is refused outright, and says so in JSON.
-    for body in (DEEP, '{"update_id": ' + HUGE + "}", "not json"):
-        async with live.http.post(live.base + "/webhooks/telegram", data=body) as r:
-            assert 400 <= r.status < 500 and (await r.json())["error"]
+async def test_the_telegram_webhook_answers_bad_input_with_a_json_4xx(tmp_path: Path) -> None:
+    async with running_with_telegram(tmp_path) as tg:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        for body in (
+            DEEP,
+            '{"update_id": ' + HUGE + "}",
+            '{"update_id": 5, "message": {"chat": {"id": ' + HUGE + "}}}",
+            '{"update_id": 6, "message": {"text": "\\udc00"}}',
+            "not json",
+            "[]",
+        ):
+            async with tg.live.http.post(
+                tg.live.base + "/webhooks/telegram", data=body, headers=headers
+            ) as r:
+                assert 400 <= r.status < 500, (body[:40], r.status)
+                assert (await r.json())["error"]
+        assert rows(tg.live, "SELECT count(*) FROM inbound") == [(0,)]
 
 
 async def test_the_console_answers_impossible_ids_with_the_page_not_found(
