@@ -51,3 +51,11 @@ def may_open_family(duty: Duty, family_id: int | None, practitioner_id: int | No
     if family_id in duty.told_open_escalations:
         return True
     return duty.role in DUTY_ROLES and family_id in duty.open_escalations
+
+
+def may_see_queue(duty: Duty, *, practitioner_id: int | None, audience: str) -> bool:
+    """A practitioner's queue: its owner, or whoever holds it today. The administrator's and
+    the unassigned queues: the administrator (who sorts them out)."""
+    if practitioner_id is not None:
+        return duty.role in CLINICAL_ROLES and holder(practitioner_id, duty.cover) == duty.staff_id
+    return duty.role is Role.ADMINISTRATOR and audience in ("administrator", "unassigned")

@@ -142,5 +142,7 @@ async def open_for(db: Database, staff_id: int, now: datetime) -> list[StaffSess
 async def forgive_attempt(conn: aiosqlite.Connection, key: str) -> None:
     """Take back one counted attempt (a correct password from a shared address)."""
     await conn.execute(
-        "UPDATE login_counters SET attempts = max(attempts - 1, 0) WHERE key = ?", (key,)
+        "UPDATE login_counters SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+        " WHERE key = ?",
+        (key,),
     )

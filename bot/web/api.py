@@ -302,6 +302,12 @@ async def get_queue(request: web.Request) -> web.Response:
         raise ApiError(
             400, "give practitioner_id, or audience=unassigned or administrator", "practitioner_id"
         )
+    who = await api_caller(request)
+    if who.staff is not None:
+        duty = (await viewer_for(service, who.staff)).duty
+        wanted = practitioner_id if raw is not None else None
+        if not access.may_see_queue(duty, practitioner_id=wanted, audience=audience or ""):
+            raise ApiError(404, "no such queue", "practitioner_id")
     await audit_api_read(request, "queue_viewed", "queue", None, items=len(items))
     return web.json_response(
         {
@@ -346,7 +352,17 @@ async def list_escalations(request: web.Request) -> web.Response:
     status = request.query.get("status")
     if status not in (None, "open", "acknowledged", "closed"):
         raise ApiError(400, "status must be open, acknowledged or closed", "status")
-    rows = await escalations.listing(request.app[SERVICE].db, status)
+    service = request.app[SERVICE]
+    rows = await escalations.listing(service.db, status)
+    who = await api_caller(request)
+    if who.staff is not None and who.staff.role is Role.PRACTITIONER:
+        duty = (await viewer_for(service, who.staff)).duty
+        shown = []
+        for row in rows:
+            family = await families.get(service.db, row.family_id) if row.family_id else None
+            if family and access.may_open_family(duty, family.id, family.practitioner_id):
+                shown.append(row)
+        rows = shown
     await audit_api_read(request, "escalations_viewed", "escalation", None, count=len(rows))
     return web.json_response({"escalations": [escalation_json(r) for r in rows]})
 

@@ -79,3 +79,27 @@ async def test_the_team_systems_token_still_reads_any_family(
 ) -> None:
     status, body = await live.api("GET", f"/api/v1/families/{team['PIR-0001']}")
     assert status == 200 and body["reference"] == "PIR-0001"
+
+
+async def test_a_persons_token_reads_only_the_queues_they_hold_today(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    token = await accounts.create_token(live.service, "test", "tom's phone", staff_id=TOM)
+    api = {"Authorization": f"Bearer {token}"}
+
+    async def queue_of(practitioner: int) -> int:
+        url = f"{live.base}/api/v1/queue?practitioner_id={practitioner}"
+        async with live.http.get(url, headers=api) as r:
+            return r.status
+
+    assert (await queue_of(TOM), await queue_of(AMIRA)) == (200, 404)
+    async with live.http.get(f"{live.base}/api/v1/queue?audience=unassigned", headers=api) as r:
+        assert r.status == 404
+    await client.sign_in("practitioner")
+    await client.get("/cover")
+    await client.post(
+        "/cover", {"cover_id": str(TOM), "starts_on": "2026-11-24", "ends_on": "2026-11-25"}
+    )
+    assert await queue_of(AMIRA) == 200  # covering her today
+    live.at("2026-11-26T10:00:00Z")
+    assert await queue_of(AMIRA) == 404
