@@ -16,7 +16,7 @@ MAX_ATTEMPTS_PER_ACCOUNT = 5  # wrong passwords in the window, then the account 
 FREE_ATTEMPTS_PER_ADDRESS = 20  # failed, from one address in the window, before it is slowed
 FIRST_DELAY_SECONDS = 0.25
 MAX_DELAY_SECONDS = 2.0
-MAX_WAIT_SECONDS = 30.0  # an address with more queued than this is asked to come back later
+MAX_WAIT_SECONDS = 30.0  # the longest any attempt is held, however busy its address
 
 SESSION_LIFETIME = timedelta(hours=12)  # a working day, from sign-in; it never slides
 IDLE_LIMIT = timedelta(hours=2)  # without a request, the session ends
@@ -41,19 +41,21 @@ def address_delay(attempts: int) -> float:
     return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** min(over - 1, 16))
 
 
-def address_wait(attempts: int, now: float, next_free: float) -> tuple[float, float] | None:
-    """(seconds to wait, when the address is next free) for one attempt, or None: come back later.
+def address_wait(attempts: int, now: float, next_free: float) -> tuple[float, float]:
+    """(seconds to wait, when the address is next free) for one attempt.
 
     Attempts from one address take turns, each costing `address_delay`, so sending many at
-    once is no faster than sending them one after another. `now` and `next_free` are
-    seconds on a monotonic clock.
+    once is no faster than sending them one after another. However long the queue, nobody
+    waits more than MAX_WAIT_SECONDS and nobody is refused: the right password still works,
+    from a shared address too, and the account lock-out bounds the guesses.
+    `now` and `next_free` are seconds on a monotonic clock.
     """
     delay = address_delay(attempts)
     if not delay:
         return 0.0, next_free
     slot = max(now, next_free) + delay
     if slot - now > MAX_WAIT_SECONDS:
-        return None
+        return MAX_WAIT_SECONDS, next_free
     return slot - now, slot
 
 

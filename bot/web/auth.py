@@ -434,13 +434,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         )
 
     by_account, by_address = await count_attempt(service, email, address)
-    # A guessing address is slowed down, never refused outright, and locks nobody's account.
-    if not await request.app[THROTTLE].wait_turn(address, by_address):
-        return again(
-            "There have been too many attempts to sign in from your network. Wait a minute"
-            " and try again.",
-            429,
-        )
+    # A guessing address is slowed down, never refused, and locks nobody's account.
+    await request.app[THROTTLE].wait_turn(address, by_address)
     if signin.account_locked(by_account):
         async with service.db.transaction() as conn:
             await console_store.record_login_attempt(conn, service.now(), email, address, False)

@@ -18,18 +18,14 @@ class AddressThrottle:
     def __init__(self) -> None:
         self._next_free: dict[str, float] = {}
 
-    async def wait_turn(self, address: str, attempts: int) -> bool:
-        """Wait for this address's turn; False when the queue is too long to wait in."""
+    async def wait_turn(self, address: str, attempts: int) -> None:
+        """Wait for this address's turn (never refused; at most MAX_WAIT_SECONDS)."""
         now = time.monotonic()
-        plan = address_wait(attempts, now, self._next_free.get(address, 0.0))
-        if plan is None:
-            return False
-        wait, next_free = plan
+        wait, next_free = address_wait(attempts, now, self._next_free.get(address, 0.0))
         if wait:
             self._next_free[address] = next_free
             self._prune(now)
             await asyncio.sleep(wait)
-        return True
 
     def _prune(self, now: float) -> None:
         if len(self._next_free) > _PRUNE_ABOVE:

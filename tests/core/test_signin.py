@@ -26,15 +26,16 @@ def test_an_address_is_free_at_first_then_each_attempt_costs_more_up_to_a_limit(
 def test_attempts_sent_at_once_from_one_address_take_turns() -> None:
     next_free, waits = 0.0, []
     for attempts in range(21, 26):
-        plan = signin.address_wait(attempts, 100.0, next_free)
-        assert plan is not None
-        wait, next_free = plan
+        wait, next_free = signin.address_wait(attempts, 100.0, next_free)
         waits.append(wait)
     assert waits == [0.25, 0.75, 1.75, 3.75, 5.75]
 
 
-def test_an_address_with_too_long_a_queue_is_asked_to_come_back_later() -> None:
-    assert signin.address_wait(40, 100.0, 100.0 + signin.MAX_WAIT_SECONDS) is None
+def test_however_long_an_addresses_queue_nobody_waits_longer_than_the_limit() -> None:
+    assert signin.address_wait(40, 100.0, 100.0 + signin.MAX_WAIT_SECONDS) == (
+        signin.MAX_WAIT_SECONDS,
+        100.0 + signin.MAX_WAIT_SECONDS,
+    )
 
 
 TRUSTED = signin.parse_networks("10.0.0.5, 192.168.1.0/24")
