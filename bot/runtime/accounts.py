@@ -14,6 +14,7 @@ from bot.core.names import clean_name
 from bot.passwords import hash_password, new_password_problem
 from bot.runtime.service import Service
 from bot.store import audit, sessions, tokens
+from bot.store import console as console_store
 from bot.store import staff as staff_store
 
 
@@ -184,6 +185,14 @@ async def deactivate(service: Service, actor: str, staff_id: int) -> Deactivated
             tokens_revoked=revoked,
         )
     warnings = [w for w in await chain_gaps(service, after) if w not in before_gaps]
+    today = service.now().astimezone(service.team_timezone()).date()
+    for cover in await console_store.covers_involving(service.db, staff_id, today):
+        if cover.cover_id == staff_id:
+            away = next((m.name for m in everyone if m.id == cover.practitioner_id), "a colleague")
+            warnings.append(
+                f"{member.name} was to cover {away} until {cover.ends_on.isoformat()}:"
+                " set new cover, or their escalations skip to the next step"
+            )
     if families_held:
         warnings.append(
             f"{member.name} still holds {families_held} open "

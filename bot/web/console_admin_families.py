@@ -272,6 +272,7 @@ async def create(request: web.Request) -> web.StreamResponse:
 async def edit_family_form(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     family = await _family_or_404(request)
+    await auth.audit_read(request, "family_viewed", "family", family.id, form="edit")
     return auth.render(
         request,
         "console/admin_family_edit.html",

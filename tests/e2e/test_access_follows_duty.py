@@ -70,6 +70,10 @@ async def test_cover_then_an_open_escalation_open_a_family_and_closing_it_ends_t
     assert status == 303
     console, details, messages = await tom_sees()
     assert (console, details, messages) == (404, 404, 404)
+    status, _, _ = await second_client.post(
+        f"/families/{family}/reply", {"parent_id": "2", "body": "Hello Leah"}
+    )
+    assert status == 404  # nor can he text the parent
     _, missing = await second_client.get("/families/999999")
     assert "Page not found" in missing
 

@@ -44,6 +44,21 @@ async def test_deactivating_the_only_clinical_lead_warns_that_chains_skip_them(
     assert "Nobody active is a clinical lead: escalations skip emergency in-hours step 2" in page
 
 
+async def test_deactivating_someone_who_covers_a_colleague_says_so(
+    team: dict[str, int], client: ConsoleClient, second_client: ConsoleClient
+) -> None:
+    await second_client.sign_in("practitioner")
+    await second_client.get("/cover")
+    tom = team[EMAILS["other_practitioner"]]
+    await second_client.post(
+        "/cover", {"cover_id": str(tom), "starts_on": "2026-11-24", "ends_on": "2026-11-27"}
+    )
+    await client.sign_in("administrator")
+    await client.get(f"/admin/accounts/{tom}")
+    _, page, _ = await client.post(f"/admin/accounts/{tom}/deactivate", {})
+    assert "Tom Evans was to cover Amira Shah until 2026-11-27" in page
+
+
 async def test_an_administrator_ends_one_session_and_the_person_must_sign_in_again(
     live: Live, team: dict[str, int], client: ConsoleClient, second_client: ConsoleClient
 ) -> None:
