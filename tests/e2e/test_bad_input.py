@@ -112,3 +112,45 @@ async def test_names_are_cleaned_of_control_and_bidi_characters_where_they_come_
     assert family == [("Ava",)] and parent == [("Chloe Smith",)]
     status, body = await live.api("POST", "/api/v1/practitioners", json={"name": "\u202e\u200f"})
     assert status == 422 and body["field"] == "name"
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/admin/families/{f}/allocate", {"practitioner_id": HUGE}),
+        (
+            "/admin/families/{f}/appointments/new",
+            {"date": "2026-12-01", "time": "10:00", "duration": HUGE},
+        ),
+        ("/admin/families/{f}/edit", {"reference": "PIR-0001", "due_date": "99999-01-01"}),
+        ("/admin/families/{f}/parents/new", {"name": "Jo", "telegram_chat_id": HUGE}),
+        ("/admin/families/{f}/school-run", {"drop_off": "25:99", "pick_up": HUGE}),
+        ("/admin/templates/preview", {"body": "Hello", "locale": HUGE}),
+        ("/admin/accounts", {"name": "\u202e", "email": "x@y.z", "role": "practitioner"}),
+        ("/admin/tokens", {"name": "x", "staff_id": HUGE, "expires_on": "31/12/2026"}),
+        ("/admin/tokens/" + HUGE + "/expire", {"expires_on": "2027-01-01"}),
+    ],
+)
+async def test_administrator_forms_answer_impossible_numbers_with_a_4xx(
+    team: dict[str, int], client: ConsoleClient, path: str, form: dict[str, str]
+) -> None:
+    await client.sign_in("administrator")
+    await client.get("/admin/accounts")
+    status, _, _ = await client.post(path.format(f=team["PIR-0001"]), form)
+    assert status < 500, status
+
+
+async def test_a_form_that_is_not_valid_utf8_is_a_4xx(
+    team: dict[str, int], client: ConsoleClient
+) -> None:
+    await client.sign_in("practitioner")
+    await client.get(f"/families/{team['PIR-0001']}")
+    raw = f"csrf_token={client.csrf}&parent_id=1&body=%ED%B3%BF%FF".encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    async with client.http.post(
+        f"{client.base}/families/{team['PIR-0001']}/reply",
+        data=raw,
+        headers=headers,
+        allow_redirects=False,
+    ) as r:
+        assert r.status == 422 and "Remove the unreadable character" in await r.text()
