@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.signin import SessionTimes
+from bot.core.signin import IDLE_LIMIT, SessionTimes
 from bot.store.db import Database, from_ts, ts
 
 # --- Counting sign-in attempts ----------------------------------------------------------------
@@ -130,11 +130,11 @@ async def end_all_for(conn: aiosqlite.Connection, staff_id: int, now: datetime, 
 
 
 async def open_for(db: Database, staff_id: int, now: datetime) -> list[StaffSession]:
-    """Sessions of one person not ended and not past their absolute lifetime, newest first."""
+    """Sessions of one person still usable now (not ended, expired or idle), newest first."""
     rows = await db.fetch_all(
         "SELECT * FROM staff_sessions WHERE staff_id = ? AND ended_at IS NULL AND expires_at > ?"
-        " ORDER BY created_at DESC, id DESC",
-        [staff_id, ts(now)],
+        " AND last_seen_at > ? ORDER BY created_at DESC, id DESC",
+        [staff_id, ts(now), ts(now - IDLE_LIMIT)],
     )
     return [_session(r) for r in rows]
 
