@@ -131,6 +131,8 @@ async def reset_password(service: Service, actor: str, staff_id: int) -> str:
     async with service.db.transaction() as conn:
         await staff_store.set_password(conn, staff_id, hash_password(temporary), must_change=True)
         await sessions.end_all_for(conn, staff_id, now, "password_reset")
+        if member.email:  # a locked-out person can sign in with the new password at once
+            await sessions.clear_attempts(conn, sessions.account_key(member.email))
         await audit.record(conn, now, actor, "staff_password_reset", "staff", staff_id)
     return temporary
 

@@ -38,6 +38,14 @@ async def count_attempt(
     return int(row[0])
 
 
+def account_key(email: str) -> str:
+    return "account:" + email.strip().lower()
+
+
+def address_key(address: str) -> str:
+    return "address:" + address
+
+
 async def clear_attempts(conn: aiosqlite.Connection, key: str) -> None:
     await conn.execute("DELETE FROM login_counters WHERE key = ?", (key,))
 

@@ -383,17 +383,13 @@ async def count_attempt(service: Service, email: str, address: str) -> tuple[int
     now = service.now()
     since = now - signin.ATTEMPT_WINDOW
     async with service.db.transaction() as conn:
-        by_account = await sessions_store.count_attempt(conn, _account_key(email), now, since)
-        by_address = await sessions_store.count_attempt(conn, _address_key(address), now, since)
+        by_account = await sessions_store.count_attempt(
+            conn, sessions_store.account_key(email), now, since
+        )
+        by_address = await sessions_store.count_attempt(
+            conn, sessions_store.address_key(address), now, since
+        )
     return by_account, by_address
-
-
-def _account_key(email: str) -> str:
-    return "account:" + email.strip().lower()
-
-
-def _address_key(address: str) -> str:
-    return "address:" + address
 
 
 @routes.get("/login")
@@ -450,8 +446,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         await console_store.record_login_attempt(conn, now, email, address, member is not None)
         if member is not None:
             assert member.id is not None
-            await sessions_store.clear_attempts(conn, _account_key(email))
-            await sessions_store.forgive_attempt(conn, _address_key(address))
+            await sessions_store.clear_attempts(conn, sessions_store.account_key(email))
+            await sessions_store.forgive_attempt(conn, sessions_store.address_key(address))
             token, session_id = await sessions_store.start(
                 conn,
                 member.id,
