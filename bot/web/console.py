@@ -76,7 +76,8 @@ class Viewer:
         return access.may_open_family(self.duty, family.id, family.practitioner_id)
 
     def may_see_escalation(self, row: EscalationRow, family: Family | None, notified: bool) -> bool:
-        if self.on_duty_rota or notified:
+        # Being told of an escalation opens it while it is open; after that, only by duty.
+        if self.on_duty_rota or (notified and row.status != "closed"):
             return True
         if self.staff.role is Role.ADMINISTRATOR or family is None:
             return False

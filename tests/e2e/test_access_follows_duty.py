@@ -61,6 +61,7 @@ async def test_cover_then_an_open_escalation_open_a_family_and_closing_it_ends_t
     assert await tom_sees() == (200, 200, 200)  # covering, and told
     live.at("2026-11-26T10:00:00Z")  # cover has ended; the escalation he was told of is open
     assert await tom_sees() == (200, 200, 200)
+    assert (await second_client.get(f"/escalations/{escalation}"))[0] == 200
     await client.sign_in("clinical_lead")
     await client.get(f"/escalations/{escalation}")
     status, _, _ = await client.post(
@@ -74,6 +75,7 @@ async def test_cover_then_an_open_escalation_open_a_family_and_closing_it_ends_t
         f"/families/{family}/reply", {"parent_id": "2", "body": "Hello Leah"}
     )
     assert status == 404  # nor can he text the parent
+    assert (await second_client.get(f"/escalations/{escalation}"))[0] == 404
     _, missing = await second_client.get("/families/999999")
     assert "Page not found" in missing
 
