@@ -48,6 +48,8 @@ async def test_150_attempts_at_once_never_sign_in_even_with_the_right_password_l
     answers = [*await asyncio.gather(*wrong), right]
     assert not [a for a in answers if a[0] == 303]
     assert right[0] == 429
+    # Five passwords were checked; the other 145 were refused before any check.
+    assert sorted(status for status, _ in answers) == [200] * 5 + [429] * 145
     assert rows(live, "SELECT count(*) FROM staff_sessions") == [(0,)]
     assert rows(live, "SELECT count(*) FROM login_attempts WHERE succeeded = 1") == [(0,)]
 
