@@ -37,6 +37,7 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org"
     simulator: bool = False
     trusted_proxies: str | None = None
+    metrics_token: str | None = None
     demo: bool = False
 
     @property
@@ -70,6 +71,7 @@ ENVIRONMENT = {
     "telegram_api_url": "CRADLE_TELEGRAM_API_URL",
     "simulator": "CRADLE_SIMULATOR",
     "trusted_proxies": "CRADLE_TRUSTED_PROXIES",
+    "metrics_token": "CRADLE_METRICS_TOKEN",
 }
 
 # Secrets shorter than this are refused at start: long enough that guessing is hopeless.
