@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.core import access
+from bot.core.model import Role
 from bot.core.network import KIND_TITLES, Professional, ProfessionalKind
 from bot.runtime import network, tasks
 from bot.runtime.families import Conflict, NotFound
+from bot.store import appointments as appointment_store
 from bot.store import families
 from bot.store import professionals as professional_store
 from bot.store import tasks as task_store
 from bot.store.db import ts
-from bot.web.api import _id, caller
+from bot.web.api import _id, api_caller, caller, family_for_caller
+from bot.web.console import viewer_for
 from bot.web.errors import ApiError, read_json
 from bot.web.keys import SERVICE
 from bot.web.validation import flag, text
@@ -65,6 +69,26 @@ def professional_json(p: Professional) -> dict:
     }
 
 
+async def _may_open(request: web.Request, family_id: int) -> None:
+    """A token acting for a member of staff reaches only the families they may open today
+    (an administrator's: the families' work, never messages); anything else is a 404."""
+    who = await api_caller(request)
+    if who.staff is None or who.staff.role is Role.ADMINISTRATOR:
+        return
+    service = request.app[SERVICE]
+    family = await families.get(service.db, family_id)
+    duty = (await viewer_for(service, who.staff)).duty
+    if family is None or not access.may_open_family(duty, family.id, family.practitioner_id):
+        raise ApiError(404, "not found", "id")
+
+
+async def _appointment_family(request: web.Request) -> None:
+    found = await appointment_store.get(request.app[SERVICE].db, _id(request))
+    if found is None:
+        raise ApiError(404, "no such appointment", "id")
+    await _may_open(request, found.family_id)
+
+
 def _conflict(exc: Conflict) -> ApiError:
     return ApiError(409, str(exc), exc.field)
 
@@ -72,28 +96,29 @@ def _conflict(exc: Conflict) -> ApiError:
 @routes.get("/api/v1/tasks")
 async def list_tasks(request: web.Request) -> web.Response:
     """Open tasks of one person (?owner_id=) or the administrator's (?audience=administrator)."""
-    await caller(request)
+    who = await api_caller(request)
     service = request.app[SERVICE]
     owner_raw = request.query.get("owner_id")
+    owner: int | None = None
     if owner_raw is not None:
         if not owner_raw.isdigit():
             raise ApiError(400, "owner_id must be a whole number", "owner_id")
-        found = await task_store.open_for_owner(service.db, int(owner_raw))
-    elif request.query.get("audience") == "administrator":
-        found = await task_store.open_for_owner(service.db, None)
-    else:
+        owner = int(owner_raw)
+    elif request.query.get("audience") != "administrator":
         raise ApiError(400, "give owner_id or audience=administrator", "owner_id")
+    if who.staff is not None:  # a person's token: their own list, as their queue
+        duty = (await viewer_for(service, who.staff)).duty
+        if not access.may_see_queue(duty, practitioner_id=owner, audience="administrator"):
+            raise ApiError(404, "no such task list", "owner_id")
+    found = await task_store.open_for_owner(service.db, owner)
     return web.json_response({"tasks": [task_json(t) for t in found]})
 
 
 @routes.get("/api/v1/families/{id}/tasks")
 async def family_tasks(request: web.Request) -> web.Response:
-    await caller(request)
-    service = request.app[SERVICE]
-    family_id = _id(request)
-    if await families.get(service.db, family_id) is None:
-        raise ApiError(404, "no such family", "id")
-    found = await task_store.for_family(service.db, family_id)
+    family = await family_for_caller(request, messages=False)
+    assert family.id is not None
+    found = await task_store.for_family(request.app[SERVICE].db, family.id)
     return web.json_response({"tasks": [task_json(t) for t in found]})
 
 
@@ -106,6 +131,10 @@ async def task_done(request: web.Request) -> web.Response:
         if key not in ("outcome", "call_made"):
             raise ApiError(422, f"unknown field {key!r}", key)
     outcome = text(data, "outcome", required=True, max_len=1000)
+    task = await task_store.get(request.app[SERVICE].db, _id(request))
+    if task is None:
+        raise ApiError(404, "no such task", "id")
+    await _may_open(request, task.family_id)
     try:
         done = await tasks.complete_task(
             request.app[SERVICE],
@@ -151,12 +180,9 @@ def professional_from(data: dict, family_id: int) -> Professional:
 
 @routes.get("/api/v1/families/{id}/professionals")
 async def list_professionals(request: web.Request) -> web.Response:
-    await caller(request)
-    service = request.app[SERVICE]
-    family_id = _id(request)
-    if await families.get(service.db, family_id) is None:
-        raise ApiError(404, "no such family", "id")
-    found = await professional_store.for_family(service.db, family_id)
+    family = await family_for_caller(request, messages=False)
+    assert family.id is not None
+    found = await professional_store.for_family(request.app[SERVICE].db, family.id)
     return web.json_response({"professionals": [professional_json(p) for p in found]})
 
 
@@ -164,6 +190,7 @@ async def list_professionals(request: web.Request) -> web.Response:
 async def add_professional(request: web.Request) -> web.Response:
     actor = await caller(request)
     service = request.app[SERVICE]
+    await family_for_caller(request, messages=False)
     professional = professional_from(await read_json(request), _id(request))
     try:
         new_id = await network.add_professional(service, professional, actor)
@@ -182,6 +209,10 @@ async def professional_consent(request: web.Request) -> web.Response:
     data = await read_json(request)
     if "consent_to_share" not in data:
         raise ApiError(422, "consent_to_share is required", "consent_to_share")
+    found = await professional_store.get(service.db, _id(request))
+    if found is None:
+        raise ApiError(404, "no such professional", "id")
+    await _may_open(request, found.family_id)
     try:
         await network.record_consent(
             service, _id(request), flag(data, "consent_to_share", False), actor
@@ -207,6 +238,7 @@ async def letters_after(request: web.Request) -> web.Response:
         isinstance(i, int) and not isinstance(i, bool) for i in ticked
     ):
         raise ApiError(422, "professionals must be a list of ids", "professionals")
+    await _appointment_family(request)
     try:
         ids = await network.letters_after_appointment(
             request.app[SERVICE], _id(request), summary, ticked, actor
@@ -221,6 +253,7 @@ async def letters_after(request: web.Request) -> web.Response:
 @routes.post("/api/v1/appointments/{id}/invite-referrer")
 async def invite_referrer(request: web.Request) -> web.Response:
     actor = await caller(request)
+    await _appointment_family(request)
     try:
         letter_id = await network.invite_referrer(request.app[SERVICE], _id(request), actor)
     except NotFound:

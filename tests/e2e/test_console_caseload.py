@@ -217,3 +217,32 @@ async def test_the_due_date_task_records_the_birth_and_the_babys_name(
         {"birth_date-day": "31", "birth_date-month": "2", "birth_date-year": "2027"},
     )
     assert rows(live, "SELECT birth_date FROM families WHERE id = ?", family) == [("2027-01-02",)]
+
+
+async def test_a_persons_token_reaches_only_the_tasks_and_network_of_families_they_hold(
+    live: Live, team: dict[str, int]
+) -> None:
+    from bot.runtime import accounts
+
+    tom, amira = team["tom@demo.cradle"], team["amira@demo.cradle"]
+    token = await accounts.create_token(live.service, "test", "tom's phone", staff_id=tom)
+    api = {"Authorization": f"Bearer {token}"}
+
+    async def status_of(method: str, path: str, body: dict | None = None) -> int:
+        async with live.http.request(method, live.base + path, headers=api, json=body) as r:
+            return r.status
+
+    assert await status_of("GET", f"/api/v1/tasks?owner_id={tom}") == 200
+    assert await status_of("GET", f"/api/v1/tasks?owner_id={amira}") == 404
+    assert await status_of("GET", "/api/v1/tasks?audience=administrator") == 404
+    assert await status_of("GET", f"/api/v1/families/{team['PIR-0003']}/tasks") == 200
+    assert await status_of("GET", f"/api/v1/families/{team['PIR-0001']}/tasks") == 404
+    assert await status_of("GET", f"/api/v1/families/{team['PIR-0001']}/professionals") == 404
+    gp = {"kind": "gp", "name": "Dr Patel", "consent_to_share": True}
+    path = f"/api/v1/families/{team['PIR-0001']}/professionals"
+    assert await status_of("POST", path, gp) == 404
+    assert rows(live, "SELECT count(*) FROM professionals") == [(0,)]
+    [(toms_call,)] = rows(
+        live, "SELECT id FROM tasks WHERE owner_id = ? LIMIT 1", tom
+    )  # his own: the call to Kasia
+    assert await status_of("POST", f"/api/v1/tasks/{toms_call}/done", {"outcome": "ok"}) == 200
