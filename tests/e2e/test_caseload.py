@@ -411,3 +411,22 @@ async def test_a_low_six_month_score_is_kept_and_also_reaches_a_person(live: Liv
     assert "six-month follow-up answer 2" in item["summary"]
     await dispatcher.dispatch_once(live.service)
     assert len(await texts(live, family, "six_month_question_2")) == 1  # still thanked, asked on
+
+
+async def test_erasing_a_parent_clears_their_tasks_and_follow_up_answers(live: Live) -> None:
+    from bot.runtime.erasure import erase_parent
+
+    family = await add_family(
+        live, parents=[parent_json("Chloe Martin", CHLOE, calls_instead_of_texts=True)]
+    )
+    [call] = await family_tasks(live, family)
+    await live.api(
+        "POST",
+        f"/api/v1/tasks/{call['id']}/done",
+        json={"outcome": "Chloe said her partner reads her post", "call_made": True},
+    )
+    chloe = parent_id(family, "Chloe")
+    counts = await erase_parent(live.service, chloe, "staff:1", "asked to be forgotten")
+    assert counts["tasks"] == 1
+    [erased] = await family_tasks(live, family)
+    assert erased["outcome"] == "" and erased["reason"] == ""
