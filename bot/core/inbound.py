@@ -32,15 +32,28 @@ class AddToQueue:
     audience: str  # practitioner | administrator | unassigned
     practitioner_id: int | None
     summary: str
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to the parent who wrote, by template name."""
+    """A message to the parent who wrote, by template name.
+
+    `to_sender`: to the number that wrote, with no parent known (an unknown or shared number).
+    """
 
     message: str
     urgent: bool = False
     dedupe_key: str | None = None
+    to_sender: bool = False
+
+
+@dataclass(frozen=True)
+class MarkNotSafeToText:
+    """Every parent at the sender's number: nothing automated goes to them from now on."""
+
+    parent_ids: tuple[int, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class AppointmentReply:
     intent: Intent
 
 
-Action = AddToQueue | Reply | Escalate | SetOptOut | AppointmentReply
+Action = AddToQueue | Reply | Escalate | SetOptOut | AppointmentReply | MarkNotSafeToText
 
 
 @dataclass(frozen=True)
@@ -105,10 +118,26 @@ def decide(ctx: InboundContext) -> InboundDecision:
     if risk is not Risk.NONE:
         actions.append(Escalate(risk, ctx.triage.reasons))
 
+    if ctx.triage.intent is Intent.NOT_SAFE_TO_TEXT:
+        # Someone else reads this phone: no reply of any kind, not even the safety text.
+        return InboundDecision(single, family, out_of_hours, actions + _not_safe_to_text(ctx))
+
     if single is None or family is None:
         reason = "unknown number" if not ctx.candidates else "number shared by several parents"
+        # The safety reply names nobody, so it is safe to send to a number we cannot match,
+        # unless a parent at that number must not be texted.
+        if _wants_safety_reply(ctx) and all(
+            why_not_contactable(p) is None for p in ctx.candidates
+        ):
+            actions.append(Reply("safety_reply", urgent=True, to_sender=True))
         actions.append(
-            AddToQueue(QueueKind.MESSAGE, "unassigned", None, f"{_summary(ctx)}: {reason}")
+            AddToQueue(
+                QueueKind.MESSAGE,
+                "unassigned",
+                None,
+                f"{_summary(ctx)}: {reason}",
+                urgent=risk is not Risk.NONE,
+            )
         )
         return InboundDecision(None, None, out_of_hours, actions)
 
@@ -126,7 +155,7 @@ def decide(ctx: InboundContext) -> InboundDecision:
         return InboundDecision(single, family, out_of_hours, actions)
 
     contactable = why_not_contactable(single) is None
-    if risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern):
+    if _wants_safety_reply(ctx):
         if contactable:
             actions.append(Reply("safety_reply", urgent=True))
     if keyword == "help" or ctx.triage.intent is Intent.HELP:
@@ -150,7 +179,30 @@ def decide(ctx: InboundContext) -> InboundDecision:
     return InboundDecision(single, family, out_of_hours, actions)
 
 
-def _to_practitioner(ctx: InboundContext, kind: QueueKind, summary: str) -> AddToQueue:
+def _wants_safety_reply(ctx: InboundContext) -> bool:
+    risk = ctx.triage.risk
+    return risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern)
+
+
+def _not_safe_to_text(ctx: InboundContext) -> list[Action]:
+    """Mark every parent at this number, and ask a person to agree a safe way to keep in touch."""
+    ids = tuple(p.id for p in ctx.candidates if p.id is not None)
+    summary = "says this phone is not safe to text: agree a safe way to keep in touch"
+    actions: list[Action] = []
+    if ids:
+        actions.append(MarkNotSafeToText(ids, "the parent's own text: phone read by someone else"))
+    if ctx.family is not None and len(ctx.candidates) == 1:
+        actions.append(_to_practitioner(ctx, QueueKind.SAFE_CONTACT, summary, urgent=True))
+    else:
+        actions.append(AddToQueue(QueueKind.SAFE_CONTACT, "unassigned", None, summary, urgent=True))
+    return actions
+
+
+def _to_practitioner(
+    ctx: InboundContext, kind: QueueKind, summary: str, *, urgent: bool = False
+) -> AddToQueue:
     if ctx.practitioner_id is None:
-        return AddToQueue(kind, "unassigned", None, f"{summary} (family has no practitioner)")
-    return AddToQueue(kind, "practitioner", ctx.practitioner_id, summary)
+        return AddToQueue(
+            kind, "unassigned", None, f"{summary} (family has no practitioner)", urgent=urgent
+        )
+    return AddToQueue(kind, "practitioner", ctx.practitioner_id, summary, urgent=urgent)

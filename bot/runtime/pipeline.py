@@ -20,6 +20,7 @@ from bot.core.inbound import (
     Hours,
     InboundContext,
     InboundDecision,
+    MarkNotSafeToText,
     Reply,
     SetOptOut,
     Triaged,
@@ -230,8 +231,20 @@ async def apply(
                     inbound_id=inbound_id,
                     summary=action.summary,
                     out_of_hours=decision.out_of_hours,
+                    urgent=action.urgent,
                     at=now,
                 )
+            case MarkNotSafeToText():
+                for parent_id in action.parent_ids:
+                    await families.mark_unsafe_to_text(
+                        conn, parent_id, by="the parent's own text", reason=action.reason, at=now
+                    )
+                    await audit.record(
+                        conn, now, "parent", "marked_not_safe_to_text", "parent", parent_id
+                    )
+                # Anything already waiting in the outbox for them is withdrawn at send time.
+            case Reply() if action.to_sender:
+                await send_to_sender(service, conn, inbound_id, action, now)
             case SetOptOut():
                 assert parent is not None and parent.id is not None
                 await families.set_opted_out(conn, parent.id, action.opted_out, now)
@@ -342,6 +355,32 @@ async def send_to_parent(
             locale=parent.language,
         )
     return outbox_id
+
+
+async def send_to_sender(
+    service: Service, conn: aiosqlite.Connection, inbound_id: int, action: Reply, now: datetime
+) -> int | None:
+    """A reply that names nobody, to the number or chat that wrote (no parent is known)."""
+    stored = await inbound.load(conn, inbound_id)
+    assert stored is not None
+    message = stored.message
+    rendered = service.wording.render(
+        action.message, locale=service.wording.catalogue.fallback_locale, values={}
+    )
+    draft = OutboxDraft(
+        channel=message.channel,
+        recipient=message.sender,
+        purpose=action.message,
+        body=rendered.body,
+        not_before=now,
+        template=action.message,
+        locale=rendered.locale,
+        urgent=True,
+        dedupe_key=f"{action.message}:inbound:{inbound_id}",
+        encoding=rendered.encoding,
+        segments=rendered.segments,
+    )
+    return await outbox.enqueue(conn, draft, now)
 
 
 async def queue_for_practitioner(

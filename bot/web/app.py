@@ -18,6 +18,7 @@ from bot.web import (
     console_escalations,
     console_family,
     console_queue,
+    console_safe_contact,
     console_templates,
     simulator,
     webhooks_telegram,
@@ -44,7 +45,7 @@ def make_app(service: Service) -> web.Application:
     app.router.add_get("/healthz", healthz)
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
-    consoles += (console_templates,)
+    consoles += (console_templates, console_safe_contact)
     for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")
