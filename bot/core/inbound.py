@@ -126,9 +126,7 @@ def decide(ctx: InboundContext) -> InboundDecision:
         reason = "unknown number" if not ctx.candidates else "number shared by several parents"
         # The safety reply names nobody, so it is safe to send to a number we cannot match,
         # unless a parent at that number must not be texted.
-        if _wants_safety_reply(ctx) and all(
-            why_not_contactable(p) is None for p in ctx.candidates
-        ):
+        if _wants_safety_reply(ctx) and all(why_not_contactable(p) is None for p in ctx.candidates):
             actions.append(Reply("safety_reply", urgent=True, to_sender=True))
         actions.append(
             AddToQueue(

@@ -97,7 +97,7 @@ async def test_the_practitioner_marks_and_clears_it_in_the_console(
     live: Live, team: dict[str, int], client: ConsoleClient
 ) -> None:
     family_id = team["PIR-0001"]
-    parent_id = rows(live, "SELECT id FROM parents WHERE family_id = ? ORDER BY id", family_id)[0][0]
+    (parent_id,) = rows(live, "SELECT min(id) FROM parents WHERE family_id = ?", family_id)[0]
     await client.sign_in("practitioner")
     status, page = await client.get(f"/families/{family_id}")
     assert status == 200 and "Not safe to text" in page
