@@ -241,3 +241,24 @@ async def number_unsafe_to_text(db: Database, channel: str, address: str) -> boo
         [value],
     )
     return row is not None
+
+
+async def set_address(
+    conn: aiosqlite.Connection, parent_id: int, channel: str, address: str
+) -> None:
+    """The number (or Telegram chat) this parent writes from, as it reached us."""
+    if channel == "telegram":
+        await conn.execute(
+            "UPDATE parents SET telegram_chat_id = ? WHERE id = ?", (int(address), parent_id)
+        )
+    else:
+        await conn.execute("UPDATE parents SET mobile = ? WHERE id = ?", (address, parent_id))
+
+
+async def open_parents(db: Database) -> list[tuple[str, Parent]]:
+    """(family reference, parent) for every parent of an open family, by reference."""
+    found = await db.fetch_all(
+        "SELECT p.*, f.reference FROM parents p JOIN families f ON f.id = p.family_id"
+        " WHERE f.status = 'open' ORDER BY f.reference, p.id"
+    )
+    return [(r["reference"], parent_from_row(r)) for r in found]
