@@ -90,6 +90,13 @@ class EscalationPolicy:
         return chains.in_hours if name is ChainName.IN_HOURS else chains.out_of_hours
 
 
+class OneParentSaysNo(StrEnum):
+    """What one parent's NO does to an appointment another parent is still expected at."""
+
+    REVIEW = "review"  # the appointment stands; the administrator decides
+    CANCEL = "cancel"  # the appointment is called off for everyone (they are all told)
+
+
 @dataclass(frozen=True)
 class ReminderPolicy:
     offsets_days: tuple[int, ...]  # largest first: [2, 1] is two days before, then one
@@ -97,6 +104,7 @@ class ReminderPolicy:
     letters_copy_referrer: bool
     max_segments: int
     reading_age: int
+    one_parent_says_no: OneParentSaysNo = OneParentSaysNo.REVIEW
 
 
 @dataclass(frozen=True)
@@ -290,10 +298,21 @@ def _step(step: _Table) -> EscalationStep:
 
 def _reminders(top: _Table) -> ReminderPolicy:
     top.expect_keys(
-        "offsets_days", "send_at", "letters_copy_referrer", "max_segments", "reading_age"
+        "offsets_days",
+        "send_at",
+        "letters_copy_referrer",
+        "max_segments",
+        "reading_age",
+        optional=("one_parent_says_no",),
     )
     offsets = top.integers("offsets_days", minimum=0, maximum=28)
+    says_no = (
+        top.choice("one_parent_says_no", OneParentSaysNo)
+        if "one_parent_says_no" in top.data
+        else OneParentSaysNo.REVIEW
+    )
     return ReminderPolicy(
+        one_parent_says_no=says_no,
         offsets_days=tuple(sorted(offsets, reverse=True)),
         send_at=top.clock("send_at"),
         letters_copy_referrer=top.boolean("letters_copy_referrer"),

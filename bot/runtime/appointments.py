@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -505,14 +505,36 @@ async def handle_reply(
         return
     appointment = match.appointment
     outcome = decide_reply(
-        appointment, parent.id, intent, first_name(parent.name), describe_for_staff(appointment, tz)
+        appointment,
+        parent.id,
+        intent,
+        first_name(parent.name),
+        describe_for_staff(appointment, tz),
+        service.policies.reminders.one_parent_says_no,
     )
     await store.record_answer(conn, appointment.id, parent.id, outcome.answer, inbound_id, now)
+    if outcome.needs_review:
+        await store.mark_needs_review(conn, appointment.id, outcome.needs_review, now)
     if outcome.cancel_by_family:
         await store.cancel(conn, appointment.id, CancelledBy.FAMILY, "the family can't come", now)
         await outbox.withdraw_for_appointment(conn, appointment.id, now)
         await store.withdraw_reminders(conn, appointment.id, now)
         await letter_store.withdraw_for_appointment(conn, appointment.id, now)
+    if outcome.tell_others:
+        # Everyone else expected hears it is off, from the practitioner, at once.
+        others = [p for p in family.parents if p.id != parent.id]
+        member = await staff_store.get(service.db, appointment.practitioner_id or 0)
+        called_off = replace(appointment, expected=tuple(p.id for p in others if p.id))
+        await _tell_expected(
+            service,
+            conn,
+            called_off,
+            family,
+            outcome.tell_others,
+            member.name if member else "",
+            now,
+            urgent=True,
+        )
     for note in outcome.notes:
         fields = dict(
             family_id=family.id,

@@ -10,3 +10,8 @@ ALTER TABLE parents ADD COLUMN unsafe_to_text_reason TEXT NOT NULL DEFAULT '';
 
 -- Urgent queue items come first in every queue.
 ALTER TABLE queue_items ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+
+-- One parent of a joint appointment said NO while another is still expected: the
+-- appointment stands and the administrator decides. Cleared when it is changed or cancelled.
+ALTER TABLE appointments ADD COLUMN needs_review_at TEXT;
+ALTER TABLE appointments ADD COLUMN needs_review_reason TEXT NOT NULL DEFAULT '';
