@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.contact import why_not_contactable
-from bot.core.keywords import carrier_keyword
+from bot.core.keywords import OPT_OUT, carrier_keyword, carrier_word
 from bot.core.model import ChannelName, Family, InboundMessage, Intent, Parent, QueueKind, Risk
 
 
@@ -74,7 +74,26 @@ class AppointmentReply:
     intent: Intent
 
 
-Action = AddToQueue | Reply | Escalate | SetOptOut | AppointmentReply | MarkNotSafeToText
+@dataclass(frozen=True)
+class CarrierOptOutMayMeanAppointment:
+    """A single carrier opt-out word that reads like an answer to an appointment (CANCEL):
+    the administrator is asked to phone, naming the appointment it may have meant."""
+
+    word: str
+
+
+Action = (
+    AddToQueue
+    | Reply
+    | Escalate
+    | SetOptOut
+    | AppointmentReply
+    | MarkNotSafeToText
+    | CarrierOptOutMayMeanAppointment
+)
+
+# Opt-out words a parent may send meaning an appointment, not every text.
+AMBIGUOUS_OPT_OUT_WORDS = frozenset({"CANCEL"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,7 @@ class InboundContext:
     out_of_hours_auto_reply: bool = True
     auto_reply_once_per_closed_period: bool = True
     safety_reply_at_concern: bool = True
+    opt_out_words: frozenset[str] = OPT_OUT  # the provider's words in force (Advanced Opt-Out)
 
 
 @dataclass(frozen=True)
@@ -139,11 +159,15 @@ def decide(ctx: InboundContext) -> InboundDecision:
         )
         return InboundDecision(None, None, out_of_hours, actions)
 
-    keyword = carrier_keyword(ctx.message.body) if ctx.message.channel is ChannelName.SMS else None
+    sms = ctx.message.channel is ChannelName.SMS
+    keyword = carrier_keyword(ctx.message.body, ctx.opt_out_words) if sms else None
     # The carrier has already acted on these words: mirror it, so we never text an opted-out parent.
     if keyword == "opt_out" or (ctx.triage.intent is Intent.STOP and keyword is None):
         actions.append(SetOptOut(True))
         actions.append(_to_practitioner(ctx, QueueKind.OPT_OUT, "asked to stop receiving texts"))
+        word = carrier_word(ctx.message.body)
+        if keyword == "opt_out" and word in AMBIGUOUS_OPT_OUT_WORDS:
+            actions.append(CarrierOptOutMayMeanAppointment(word))
         return InboundDecision(single, family, out_of_hours, actions)
     if keyword == "opt_in" and single.opted_out:
         actions.append(SetOptOut(False))

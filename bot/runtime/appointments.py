@@ -568,6 +568,42 @@ async def handle_reply(
         )
 
 
+async def flag_carrier_opt_out(
+    service: Service,
+    conn: aiosqlite.Connection,
+    family: Family,
+    parent: Parent,
+    word: str,
+    inbound_id: int,
+    now: datetime,
+) -> int:
+    """A parent texted CANCEL on its own: the phone network has blocked every text to them,
+    though they may have meant their appointment. The administrator is asked to phone."""
+    assert parent.id is not None
+    upcoming = await store.upcoming_for_parent(conn, parent.id, now)
+    booked = sorted((a for a in upcoming if a.stands(now)), key=lambda a: a.starts_at)
+    first = booked[0] if booked else None
+    if first is not None:
+        meant = f"the appointment on {describe_for_staff(first, service.team_timezone())}"
+    else:
+        meant = "an appointment (none is booked for them)"
+    return await queue.add(
+        conn,
+        kind=QueueKind.CARRIER_OPT_OUT,
+        audience="administrator",
+        family_id=family.id,
+        parent_id=parent.id,
+        inbound_id=inbound_id,
+        appointment_id=first.id if first else None,
+        summary=(
+            f"{parent.name} texted {word}: may have meant {meant}; texts are now blocked"
+            f" by the phone network, phone them"
+        ),
+        urgent=True,
+        at=now,
+    )
+
+
 async def appointment_still_wanted(service: Service, row: OutboxRow) -> str | None:
     """Why a text about an appointment should not go now, or None. Checked at send time.
 

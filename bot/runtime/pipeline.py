@@ -16,6 +16,7 @@ from bot.core.first_contact import first_name
 from bot.core.inbound import (
     AddToQueue,
     AppointmentReply,
+    CarrierOptOutMayMeanAppointment,
     Escalate,
     Hours,
     InboundContext,
@@ -159,6 +160,7 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
                 service.policies.out_of_hours.auto_reply_once_per_closed_period
             ),
             safety_reply_at_concern=service.policies.out_of_hours.safety_reply_at_concern,
+            opt_out_words=service.settings.opt_out_words,
         )
         decision = decide(ctx)
         await inbound.mark_processed(
@@ -243,6 +245,11 @@ async def apply(
                         conn, now, "parent", "marked_not_safe_to_text", "parent", parent_id
                     )
                 # Anything already waiting in the outbox for them is withdrawn at send time.
+            case CarrierOptOutMayMeanAppointment():
+                assert parent is not None and family is not None
+                await appointments.flag_carrier_opt_out(
+                    service, conn, family, parent, action.word, inbound_id, now
+                )
             case Reply() if action.to_sender:
                 await send_to_sender(service, conn, inbound_id, action, now)
             case SetOptOut():
