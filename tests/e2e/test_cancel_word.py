@@ -50,8 +50,9 @@ async def test_cancel_blocks_texts_and_asks_the_administrator_to_phone(tmp_path:
         _, queue = await cradle.live.api("GET", "/api/v1/queue?audience=administrator")
         (item,) = [i for i in queue["items"] if i["kind"] == "carrier_opt_out"]
         assert item["urgent"] is True
-        assert "texted CANCEL: may have meant the appointment on Tuesday 1 December" in (
-            item["summary"]
+        assert (
+            "texted CANCEL: may have meant the appointment on Tuesday 1 December"
+            in (item["summary"])
         )
         assert "texts are now blocked" in item["summary"] and "phone them" in item["summary"]
         _, appointment = await cradle.live.api(
