@@ -183,10 +183,18 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_lint(args: argparse.Namespace) -> int:
+    from bot.core.discretion import load_revealing_words
+    from bot.core.policy_errors import PolicyError
     from bot.core.templates import lint
 
     messages_dir = Path(os.environ.get("CRADLE_MESSAGES_DIR", "messages"))
-    findings = lint(messages_dir)
+    policies_dir = Path(os.environ.get("CRADLE_POLICIES_DIR", "policies"))
+    try:
+        revealing = load_revealing_words(policies_dir)
+    except PolicyError as exc:
+        print(f"{exc}")
+        return 1
+    findings = lint(messages_dir, revealing=revealing)
     errors = 0
     for path, finding in findings:
         print(f"{path}: {finding.level}: {finding.message}")

@@ -67,8 +67,9 @@ class QueueKind(StrEnum):
 
 @dataclass(frozen=True)
 class Team:
-    name: str
+    name: str  # the team's own name, for staff
     phone: str
+    sender_name: str = "Cradle"  # how texts name the sender: discreet, never the service
 
 
 @dataclass

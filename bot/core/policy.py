@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import hours as calendar
+from bot.core.discretion import RevealingWords, load_revealing_words
 from bot.core.escalation import AlertChannel, ChainName, EscalationRole, EscalationStep
 from bot.core.hours import Nation
 from bot.core.model import Risk, Team
@@ -122,6 +123,7 @@ class Policies:
     escalation: EscalationPolicy
     reminders: ReminderPolicy
     engagement: EngagementPolicy
+    revealing: RevealingWords = field(default_factory=RevealingWords)
 
     @property
     def team(self) -> Team:
@@ -131,12 +133,22 @@ class Policies:
 def load_policies(policies_dir: Path) -> Policies:
     """Read and validate every policy file; the first problem raises PolicyError."""
     sources = {name: _read(Path(policies_dir), name) for name in POLICY_FILES}
+    revealing = load_revealing_words(Path(policies_dir))
+    hours = _hours(_Table(sources["hours"]))
+    said = revealing.found_in(hours.team.sender_name)
+    if said:
+        raise _Table(sources["hours"], ("team",)).error(
+            "sender_name",
+            f"uses {said!r}, which tells anyone holding the phone what the service is"
+            " (policies/discretion.toml): choose a discreet name",
+        )
     return Policies(
-        hours=_hours(_Table(sources["hours"])),
+        hours=hours,
         out_of_hours=_out_of_hours(_Table(sources["out_of_hours"])),
         escalation=_escalation(_Table(sources["escalation"])),
         reminders=_reminders(_Table(sources["reminders"])),
         engagement=_engagement(_Table(sources["engagement"])),
+        revealing=revealing,
     )
 
 
@@ -147,7 +159,8 @@ def policy_check_report(policies: Policies, at: datetime) -> str:
     when = calendar.describe_instant(local)
     lines = [
         f"Team: {hours.team.name}, {hours.team.phone} "
-        f"({hours.nation.display_name}, {hours.timezone.key})"
+        f"({hours.nation.display_name}, {hours.timezone.key});"
+        f" texts name the sender {hours.team.sender_name!r}"
     ]
     closes = calendar.closes_at(hours, at)
     if closes is not None:
@@ -193,7 +206,7 @@ def _hours(top: _Table) -> HoursPolicy:
         optional=("closures",),
     )
     team = top.table("team")
-    team.expect_keys("name", "phone")
+    team.expect_keys("name", "phone", optional=("sender_name",))
     try:
         normalise_mobile(team.text("phone"), strict=False)
     except PhoneNumberError:
@@ -202,7 +215,11 @@ def _hours(top: _Table) -> HoursPolicy:
         ) from None
     closures = tuple(_closure(item) for item in top.tables("closures"))
     return HoursPolicy(
-        team=Team(name=team.text("name"), phone=team.text("phone")),
+        team=Team(
+            name=team.text("name"),
+            phone=team.text("phone"),
+            sender_name=team.text("sender_name") if "sender_name" in team.data else "Cradle",
+        ),
         timezone=_timezone(top),
         nation=top.choice("nation", Nation),
         opening_hours=_week(top.table("opening_hours")),

@@ -392,7 +392,7 @@ async def cancel_by_team(
             appointment,
             family,
             CANCELLED_BY_TEAM,
-            member.name if member else service.policies.team.name,
+            member.name if member else service.policies.team.sender_name,
             now,
             urgent=True,
         )

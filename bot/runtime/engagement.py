@@ -117,7 +117,7 @@ async def _refer_back(
     practitioner = await _practitioner_name(service, family)
     draft = refer_back_letter(
         family,
-        practitioner or service.policies.team.name,
+        practitioner or service.policies.team.sender_name,
         wording=service.wording,
         today=at.astimezone(service.team_timezone()).date(),
     )
