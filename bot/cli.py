@@ -86,6 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         service = await _service(settings)
+        for warning in await _reachability(service.policies, settings):
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
         polling = None
         if settings.telegram_enabled:  # aiogram is loaded only when Telegram is configured
             from bot.runtime.telegram import start_channel
@@ -179,7 +181,34 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     load_triage_rules(policies_dir)
     print(f"policies in {policies_dir} are valid")
     print(policy_check_report(policies, at))
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"warning: staff not checked: {exc}")
+        return 0
+    for warning in asyncio.run(_reachability(policies, settings)):
+        print(f"warning: {warning}")
     return 0
+
+
+async def _reachability(policies, settings: Settings) -> list[str]:  # noqa: ANN001
+    """Every escalation can reach someone: warnings, with the staff from the database if any."""
+    from bot.core.phones import can_receive_texts
+    from bot.core.reachability import reachability_warnings
+    from bot.store import staff as staff_store
+    from bot.store.db import open_database
+
+    staff = None
+    if Path(settings.database).is_file():
+        db = await open_database(settings.database, migrate=False)
+        try:
+            staff = await staff_store.all_staff(db)
+        finally:
+            await db.close()
+    found = reachability_warnings(policies, staff, can_receive_texts, settings.telegram_enabled)
+    if staff is None:
+        found.append(f"staff not checked: no database at {settings.database}")
+    return found
 
 
 def cmd_templates_lint(args: argparse.Namespace) -> int:
@@ -205,12 +234,20 @@ def cmd_templates_lint(args: argparse.Namespace) -> int:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     from bot.core.model import Role, Staff
+    from bot.core.phones import PhoneNumberError, normalise_staff_mobile
     from bot.passwords import hash_password
     from bot.store import audit
     from bot.store import staff as staff_store
     from bot.store.db import open_database
 
     settings = _settings(args)
+    mobile = None
+    if args.mobile:
+        try:
+            mobile = normalise_staff_mobile(args.mobile)
+        except PhoneNumberError as exc:
+            hint = "give it like 07700 900123 or +447700900123"
+            raise SystemExit(f"--mobile: {exc}; {hint}") from None
     password = os.environ.get("CRADLE_NEW_PASSWORD") or _ask_password()
     try:
         password_hash = hash_password(password)
@@ -226,7 +263,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             async with db.transaction() as conn:
                 staff_id = await staff_store.add(
                     conn,
-                    Staff(None, args.name, Role(args.role), args.email, args.mobile),
+                    Staff(None, args.name, Role(args.role), args.email, mobile),
                     now,
                     password_hash,
                 )

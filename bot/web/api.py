@@ -61,6 +61,7 @@ def staff_json(member: Staff) -> dict:
         "name": member.name,
         "role": member.role.value,
         "email": member.email,
+        "mobile": member.mobile,
         "active": member.active,
     }
 
