@@ -139,11 +139,7 @@ def _who(member: Staff | None, family: Family | None) -> str:
     return f"{_ROLE_WORDS.get(member.role, member.role.value)} ({member.name})"
 
 
-@routes.get("/escalations")
-@auth.page
-async def duty_view(request: web.Request) -> web.StreamResponse:
-    await signed_in_viewer(request, *DUTY_ROLES)
-    service = request.app[SERVICE]
+async def _duty_context(service: Service) -> dict:
     now = service.now()
     cache, everyone = FamilyCache(service), await staff_by_id(service)
     waiting = [
@@ -158,14 +154,35 @@ async def duty_view(request: web.Request) -> web.StreamResponse:
         await view_of(service, row, cache, everyone, now)
         for row in (await escalations.listing(service.db, "closed"))[-CLOSED_SHOWN:][::-1]
     ]
-    return auth.render(
-        request,
-        "console/escalations.html",
-        waiting=waiting,
-        acknowledged=acknowledged,
-        closed=closed,
-        tz=service.team_timezone(),
-    )
+    count = len(waiting)
+    title = f"({count} open) Escalations – Cradle" if count else "Escalations – Cradle"
+    return {
+        "waiting": waiting,
+        "acknowledged": acknowledged,
+        "closed": closed,
+        "page_title": title,
+        "now": now,
+        "tz": service.team_timezone(),
+    }
+
+
+@routes.get("/escalations")
+@auth.page
+async def duty_view(request: web.Request) -> web.StreamResponse:
+    await signed_in_viewer(request, *DUTY_ROLES)
+    context = await _duty_context(request.app[SERVICE])
+    return auth.render(request, "console/escalations.html", **context)
+
+
+@routes.get("/escalations/live")
+@auth.page
+async def duty_view_live(request: web.Request) -> web.StreamResponse:
+    """The self-updating part of the duty view, fetched every few seconds by the page."""
+    await signed_in_viewer(request, *DUTY_ROLES)
+    context = await _duty_context(request.app[SERVICE])
+    response = auth.render(request, "console/_duty_live.html", **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def visible_escalation(request: web.Request, viewer: Viewer) -> EscalationRow:

@@ -129,11 +129,7 @@ async def pinned_escalations(
     return pinned
 
 
-@routes.get("/queue")
-@auth.page
-async def practitioner_queue(request: web.Request) -> web.StreamResponse:
-    viewer = await signed_in_viewer(request, *auth.CLINICAL)
-    service = request.app[SERVICE]
+async def _queue_context(service: Service, viewer: Viewer) -> dict:
     now = service.now()
     everyone = await staff_by_id(service)
     items: list[QueueItem] = []
@@ -141,7 +137,7 @@ async def practitioner_queue(request: web.Request) -> web.StreamResponse:
         items += await queue.open_items(
             service.db, audience="practitioner", practitioner_id=practitioner_id
         )
-    items.sort(key=lambda i: (not i.out_of_hours, i.created_at, i.id))
+    items.sort(key=lambda i: (not i.urgent, not i.out_of_hours, i.created_at, i.id))
     cache = FamilyCache(service)
     covers = await console_store.covers_involving(service.db, viewer.id, viewer.today)
     away = next(
@@ -149,16 +145,37 @@ async def practitioner_queue(request: web.Request) -> web.StreamResponse:
         None,
     )
     covering = [c for c in covers if c.cover_id == viewer.id and c.starts_on <= viewer.today]
-    return auth.render(
-        request,
-        "console/queue.html",
-        rows=await queue_rows(service, items, viewer, everyone, cache),
-        pinned=await pinned_escalations(service, viewer, cache, now),
-        away=away,
-        covering=covering,
-        everyone=everyone,
-        tz=service.team_timezone(),
-    )
+    pinned = await pinned_escalations(service, viewer, cache, now)
+    title = f"({len(pinned)} open) Your queue – Cradle" if pinned else "Your queue – Cradle"
+    return {
+        "rows": await queue_rows(service, items, viewer, everyone, cache),
+        "pinned": pinned,
+        "away": away,
+        "covering": covering,
+        "everyone": everyone,
+        "page_title": title,
+        "now": now,
+        "tz": service.team_timezone(),
+    }
+
+
+@routes.get("/queue")
+@auth.page
+async def practitioner_queue(request: web.Request) -> web.StreamResponse:
+    viewer = await signed_in_viewer(request, *auth.CLINICAL)
+    context = await _queue_context(request.app[SERVICE], viewer)
+    return auth.render(request, "console/queue.html", **context)
+
+
+@routes.get("/queue/live")
+@auth.page
+async def practitioner_queue_live(request: web.Request) -> web.StreamResponse:
+    """The self-updating part of the queue, fetched every few seconds by the page."""
+    viewer = await signed_in_viewer(request, *auth.CLINICAL)
+    context = await _queue_context(request.app[SERVICE], viewer)
+    response = auth.render(request, "console/_queue_live.html", **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def may_handle(service: Service, staff: Staff, item: QueueItem) -> bool:
