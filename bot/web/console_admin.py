@@ -51,7 +51,7 @@ async def admin_queue(request: web.Request) -> web.StreamResponse:
     service = request.app[SERVICE]
     everyone = await staff_by_id(service)
     cache = FamilyCache(service)
-    mine = await queue.open_items(service.db, audience="administrator")
+    mine = await queue.open_items(service.db, audience="administrator")  # urgent first
     unassigned = await queue.open_items(service.db, audience="unassigned")
     senders = {}
     for item in unassigned:
