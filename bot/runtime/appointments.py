@@ -413,6 +413,19 @@ async def cancel_by_team(
     return CancelResult(appointment, told, not_told)
 
 
+async def keep_after_review(service: Service, appointment_id: int, actor: str) -> bool:
+    """The administrator reviewed a joint appointment one parent said NO to, and keeps it."""
+    now = service.now()
+    await _booked(service, appointment_id)
+    async with service.db.transaction() as conn:
+        kept = await store.clear_needs_review(conn, appointment_id)
+        if kept:
+            await audit.record(
+                conn, now, actor, "appointment_reviewed", "appointment", appointment_id
+            )
+    return kept
+
+
 async def record_outcome(
     service: Service, appointment_id: int, outcome: AppointmentStatus, actor: str
 ) -> Appointment:

@@ -300,6 +300,15 @@ async def mark_needs_review(
     )
 
 
+async def clear_needs_review(conn: aiosqlite.Connection, appointment_id: int) -> bool:
+    cursor = await conn.execute(
+        "UPDATE appointments SET needs_review_at = NULL, needs_review_reason = ''"
+        " WHERE id = ? AND needs_review_at IS NOT NULL",
+        (appointment_id,),
+    )
+    return cursor.rowcount == 1
+
+
 async def set_outcome(
     conn: aiosqlite.Connection, appointment_id: int, status: AppointmentStatus, at: datetime
 ) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Live
-from tests.e2e.console_client import ConsoleClient, rows
+from tests.e2e.console_client import ConsoleClient, rows, text_from
 
 BOOKING = {
     "day": "2026-12-01",
@@ -141,3 +141,24 @@ async def test_the_activity_report_counts_the_period_and_downloads_as_csv(
         assert "Appointments booked,1,2026-11-01,2026-11-30" in await r.text()
     status, page = await client.get("/admin/reports?from=2026-11-30&to=2026-11-01")
     assert status == 422 and "must not be before" in page
+
+
+async def test_one_parents_no_shows_as_needing_review_until_the_administrator_keeps_it(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    family = team["PIR-0001"]
+    await client.sign_in("administrator")
+    await book(client, family, expected=[1, 2])
+    await text_from(live.service, "+447700900101", "sorry can't make it")
+
+    _, page = await client.get(f"/admin/families/{family}")
+    assert "Needs review" in page and "Chloe said NO to the joint appointment" in page
+    _, waiting = await client.get("/admin/queue")
+    assert "Appointment needs review" in waiting
+    [(appointment,)] = rows(live, "SELECT id FROM appointments")
+
+    status, page, _ = await client.post(f"/admin/appointments/{appointment}/keep", {}, follow=True)
+
+    assert status == 200 and "the appointment stands as booked" in page
+    assert "Needs review" not in page
+    assert rows(live, "SELECT status, needs_review_at FROM appointments") == [("booked", None)]
