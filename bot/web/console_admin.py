@@ -9,6 +9,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.core.model import Family, Role, Staff
+from bot.runtime.service import Service
 from bot.store import audit, families, inbound, outbox, queue
 from bot.store import console as console_store
 from bot.store import letters as letter_store
@@ -43,12 +44,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
     return auth.render(request, "console/admin_overview.html", counts=counts)
 
 
-@routes.get("/admin/queue")
-@auth.page
-async def admin_queue(request: web.Request) -> web.StreamResponse:
-    """Work routed to the administrator, and messages nobody could be matched to."""
-    await signed_in_viewer(request, Role.ADMINISTRATOR)
-    service = request.app[SERVICE]
+async def _admin_queue_context(service: Service) -> dict:
     everyone = await staff_by_id(service)
     cache = FamilyCache(service)
     mine = await queue.open_items(service.db, audience="administrator")  # urgent first
@@ -58,14 +54,36 @@ async def admin_queue(request: web.Request) -> web.StreamResponse:
         stored = await inbound.get(service.db, item.inbound_id) if item.inbound_id else None
         if stored is not None:
             senders[item.id] = stored.message.sender
-    return auth.render(
-        request,
-        "console/admin_queue.html",
-        mine=await queue_rows(service, mine, None, everyone, cache),
-        unassigned=await queue_rows(service, unassigned, None, everyone, cache),
-        senders=senders,
-        tz=service.team_timezone(),
-    )
+    waiting = len(mine) + len(unassigned)
+    title = "Waiting for you – Cradle"
+    return {
+        "mine": await queue_rows(service, mine, None, everyone, cache),
+        "unassigned": await queue_rows(service, unassigned, None, everyone, cache),
+        "senders": senders,
+        "page_title": f"({waiting}) {title}" if waiting else title,
+        "now": service.now(),
+        "tz": service.team_timezone(),
+    }
+
+
+@routes.get("/admin/queue")
+@auth.page
+async def admin_queue(request: web.Request) -> web.StreamResponse:
+    """Work routed to the administrator, and messages nobody could be matched to."""
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    context = await _admin_queue_context(request.app[SERVICE])
+    return auth.render(request, "console/admin_queue.html", **context)
+
+
+@routes.get("/admin/queue/live")
+@auth.page
+async def admin_queue_live(request: web.Request) -> web.StreamResponse:
+    """The self-updating part of the administrator's waiting list."""
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    context = await _admin_queue_context(request.app[SERVICE])
+    response = auth.render(request, "console/_admin_queue_live.html", **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @dataclass(frozen=True)
