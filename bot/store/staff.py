@@ -61,3 +61,9 @@ async def by_email(db: Database, email: str) -> tuple[Staff, str | None] | None:
 async def email_taken(conn: aiosqlite.Connection, email: str) -> bool:
     async with conn.execute("SELECT 1 FROM staff WHERE lower(email) = lower(?)", (email,)) as cur:
         return await cur.fetchone() is not None
+
+
+async def set_mobile(conn: aiosqlite.Connection, staff_id: int, mobile: str | None) -> bool:
+    """A member of staff's mobile for escalation texts (E.164, already validated), or none."""
+    cursor = await conn.execute("UPDATE staff SET mobile = ? WHERE id = ?", (mobile, staff_id))
+    return cursor.rowcount == 1

@@ -15,6 +15,7 @@ from bot.web import (
     console_admin,
     console_admin_appointments,
     console_admin_families,
+    console_admin_staff,
     console_escalations,
     console_family,
     console_queue,
@@ -45,7 +46,7 @@ def make_app(service: Service) -> web.Application:
     app.router.add_get("/healthz", healthz)
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
-    consoles += (console_templates, console_safe_contact)
+    consoles += (console_templates, console_safe_contact, console_admin_staff)
     for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")

@@ -17,6 +17,7 @@ from bot.store.db import from_ts
 from bot.store.outbox import OutboxRow
 from bot.web import auth
 from bot.web.console import signed_in_viewer, staff_by_id
+from bot.web.console_admin_staff import warnings_for
 from bot.web.console_queue import FamilyCache, queue_rows
 from bot.web.keys import SERVICE
 
@@ -41,7 +42,17 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "escalations": len(await console_store.escalations_with_status(service.db, "open")),
         "letters": len(await letter_store.listing(service.db, "waiting")),
     }
-    return auth.render(request, "console/admin_overview.html", counts=counts)
+    warnings = len(await warnings_for(service))
+    staff_card = (
+        "/admin/staff",
+        "Staff phones",
+        f"{warnings} warning{'s' if warnings != 1 else ''}: escalations reaching nobody's phone"
+        if warnings
+        else "Every escalation can reach someone's phone",
+    )
+    return auth.render(
+        request, "console/admin_overview.html", counts=counts, extra_cards=[staff_card]
+    )
 
 
 async def _admin_queue_context(service: Service) -> dict:

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import ROOT, Live, free_port
+from tests.e2e.console_client import ConsoleClient
 from tests.e2e.test_cli import CRADLE, run
 
 PASSWORD = {"CRADLE_NEW_PASSWORD": "a long enough password"}
@@ -102,3 +103,29 @@ def test_serve_warns_at_start_about_an_escalation_nobody_can_be_told_of(tmp_path
         process.terminate()
         _, stderr = process.communicate(timeout=20)
     assert "warning: emergency in-hours chain, step 1: Grace Okafor (duty clinician)" in stderr
+
+
+async def test_the_administrator_sees_who_cannot_be_reached_and_sets_a_mobile_as_e164(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    grace = team["grace@demo.cradle"]
+    with sqlite3.connect(live.service.settings.database) as conn:
+        conn.execute("UPDATE staff SET mobile = NULL WHERE id = ?", (grace,))
+    await client.sign_in("administrator")
+    _, overview = await client.get("/admin")
+    assert "escalations reaching nobody" in overview
+    _, page = await client.get("/admin/staff")
+    assert "Grace Okafor (duty clinician) has no valid mobile or linked Telegram" in page
+
+    status, page, _ = await client.post(f"/admin/staff/{grace}/mobile", {"mobile": "0161 234 5678"})
+    assert status == 422 and "not a mobile number" in page
+    status, page, _ = await client.post(
+        f"/admin/staff/{grace}/mobile", {"mobile": "07911 123456"}, follow=True
+    )
+
+    assert status == 200 and "mobile is now +447911123456" in page
+    assert "Grace Okafor (duty clinician) has no valid mobile" not in page
+    with sqlite3.connect(live.service.settings.database) as conn:
+        assert conn.execute("SELECT mobile FROM staff WHERE id = ?", (grace,)).fetchone() == (
+            "+447911123456",
+        )
