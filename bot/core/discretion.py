@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.policy_errors import PolicyError, TomlSource, read_toml
+from bot.core.policy_errors import TomlSource, read_toml
 
 FILE = "discretion.toml"
 BUILT_IN = (
@@ -76,5 +76,3 @@ def load_revealing_words(policies_dir: Path) -> RevealingWords:
         found[language] = tuple(t.strip() for t in terms)
     return RevealingWords(found)
 
-
-__all__ = ["PolicyError", "RevealingWords", "load_revealing_words", "term_pattern"]
