@@ -75,4 +75,3 @@ def load_revealing_words(policies_dir: Path) -> RevealingWords:
             )
         found[language] = tuple(t.strip() for t in terms)
     return RevealingWords(found)
-
