@@ -49,6 +49,7 @@ class PinnedEscalation:
     body: str | None
     time_left: str
     overdue: bool
+    sender: str | None = None  # the SMS number that wrote, shown when it matched no parent
 
 
 class FamilyCache:
@@ -124,6 +125,12 @@ async def pinned_escalations(
                 body=stored.message.body if stored and readable else None,
                 time_left=time_left(row.deadline, now),
                 overdue=row.deadline < now,
+                sender=stored.message.sender
+                if stored
+                and readable
+                and row.parent_id is None
+                and stored.message.sender[:1] == "+"
+                else None,
             )
         )
     return pinned

@@ -40,6 +40,8 @@ async def test_an_unknown_number_in_danger_gets_the_safety_reply_and_its_number_
     assert "Phoned the parent" not in page, "no parent is known"
     assert "Phoned the number" in page
     assert "Whose number is this?" in page and "PIR-0001: Chloe Martin" in page
+    _, queue = await client.get("/queue")  # pinned above her queue too, with the number
+    assert f'href="tel:{STRANGER}"' in queue.split('id="escalations"')[1].split("</section>")[0]
 
 
 async def test_the_duty_clinician_links_the_number_to_a_parent_from_the_escalation(
