@@ -27,7 +27,7 @@ from bot.core.inbound import (
     Triaged,
     decide,
 )
-from bot.core.model import ChannelName, InboundMessage, Parent, QueueKind, Risk
+from bot.core.model import ChannelName, InboundMessage, Intent, Parent, QueueKind, Risk
 from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_next_opening
 from bot.core.triage import triage
@@ -68,7 +68,10 @@ BATCH = 64
 
 def _urgency(service: Service, body: str) -> int:
     try:
-        return _RISK_FIRST[triage(body, service.rules).risk]
+        result = triage(body, service.rules)
+        if result.intent is Intent.NOT_SAFE_TO_TEXT:
+            return 0  # before anything else goes to that phone
+        return _RISK_FIRST[result.risk]
     except Exception:  # processing will fail on it too and hand it to a person: do that first
         return 0
 
