@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -11,10 +10,21 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, parse_instant
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.policy_errors import PolicyError
+
+if TYPE_CHECKING:
+    from bot.core.triage_rules import TriageRules
+
+
+def _run(coroutine):  # noqa: ANN001, ANN202
+    # asyncio costs 50 ms to import: only the commands that need it pay for it.
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
@@ -75,7 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         await serve_forever(service, settings.host, settings.port, ready)
 
-    asyncio.run(main())
+    _run(main())
     return 0
 
 
@@ -107,7 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if polling is not None:
                 polling.cancel()
 
-    asyncio.run(main())
+    _run(main())
     return 0
 
 
@@ -123,7 +133,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
-    applied = asyncio.run(main())
+    applied = _run(main())
     print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
     return 0
 
@@ -142,7 +152,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
         finally:
             await service.close()
 
-    counts = asyncio.run(main())
+    counts = _run(main())
     print(json.dumps({"at": at.isoformat(), **counts}))
     return 0
 
@@ -153,6 +163,14 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
     policies = Path(os.environ.get("CRADLE_POLICIES_DIR", "policies"))
     rules = load_triage_rules(policies)
+    if args.action == "eval":
+        return _triage_eval(args.file, rules)
+    if args.action is not None:
+        print(
+            f"cradle triage: unknown action {args.action!r}; write `cradle triage eval FILE`",
+            file=sys.stderr,
+        )
+        return 2
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -171,6 +189,28 @@ def cmd_triage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _triage_eval(file: str | None, rules: TriageRules) -> int:
+    from bot.core.triage import triage
+    from bot.core.triage_eval import Outcome, evaluate, read_labelled, report
+
+    if not file:
+        print("cradle triage eval: name a labelled JSON-lines file", file=sys.stderr)
+        return 2
+    path = Path(file)
+    try:
+        rows = read_labelled(path.read_text(encoding="utf-8").splitlines(), str(path))
+    except (OSError, ValueError) as exc:
+        print(f"cradle triage eval: {exc}", file=sys.stderr)
+        return 2
+
+    def run(text: str, locale: str | None) -> Outcome:
+        result = triage(text, rules, locale)
+        return Outcome(result.risk, result.intent, result.reasons)
+
+    print(report(rows, evaluate(rows, run), str(path)))
+    return 0
+
+
 def cmd_policy_check(args: argparse.Namespace) -> int:
     from bot.core.policy import load_policies, policy_check_report
     from bot.core.triage import load_triage_rules
@@ -186,6 +226,8 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"warning: staff not checked: {exc}")
         return 0
+    import asyncio
+
     for warning in asyncio.run(_reachability(policies, settings)):
         print(f"warning: {warning}")
     return 0
@@ -274,7 +316,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
-    staff_id = asyncio.run(main())
+    staff_id = _run(main())
     print(f"added {args.name} ({args.role}) with id {staff_id}")
     return 0
 
@@ -307,7 +349,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
-    print(asyncio.run(main()))
+    print(_run(main()))
     return 0
 
 
@@ -347,7 +389,11 @@ def parser() -> argparse.ArgumentParser:
     tick.add_argument("--config", default=None)
     tick.set_defaults(run=cmd_tick)
 
-    triage = sub.add_parser("triage", help="JSON lines in, risk and intent out")
+    triage = sub.add_parser(
+        "triage", help="JSON lines in, risk and intent out; `eval FILE` measures labelled messages"
+    )
+    triage.add_argument("action", nargs="?", default=None, help="eval")
+    triage.add_argument("file", nargs="?", default=None, help="labelled JSON lines")
     triage.set_defaults(run=cmd_triage)
 
     policy = sub.add_parser("policy").add_subparsers(dest="policy_command", required=True)

@@ -15,6 +15,8 @@ class Triaged:
     risk: Risk
     intent: Intent
     reasons: tuple[str, ...] = ()
+    baby_unwell: bool = False  # every risk found is the baby's health: 999 / NHS 111 for the baby
+    unread_only: bool = False  # a person must read it (language), though no risk was found in it
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def decide(ctx: InboundContext) -> InboundDecision:
         # The safety reply names nobody, so it is safe to send to a number we cannot match,
         # unless a parent at that number must not be texted.
         if _wants_safety_reply(ctx) and all(why_not_contactable(p) is None for p in ctx.candidates):
-            actions.append(Reply("safety_reply", urgent=True, to_sender=True))
+            actions.append(Reply(_safety_message(ctx), urgent=True, to_sender=True))
         actions.append(
             AddToQueue(
                 QueueKind.MESSAGE,
@@ -179,7 +181,7 @@ def decide(ctx: InboundContext) -> InboundDecision:
     contactable = why_not_contactable(single) is None
     if _wants_safety_reply(ctx):
         if contactable:
-            actions.append(Reply("safety_reply", urgent=True))
+            actions.append(Reply(_safety_message(ctx), urgent=True))
     if keyword == "help" or ctx.triage.intent is Intent.HELP:
         if contactable:
             actions.append(Reply("help_reply", urgent=True))
@@ -203,7 +205,15 @@ def decide(ctx: InboundContext) -> InboundDecision:
 
 def _wants_safety_reply(ctx: InboundContext) -> bool:
     risk = ctx.triage.risk
+    if ctx.triage.unread_only:
+        # A message nobody could read yet gets a person, not crisis numbers it may not need.
+        return False
     return risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern)
+
+
+def _safety_message(ctx: InboundContext) -> str:
+    """Crisis numbers, or advice for the baby when every risk found is the baby's health."""
+    return "safety_reply_baby" if ctx.triage.baby_unwell else "safety_reply"
 
 
 def _not_safe_to_text(ctx: InboundContext) -> list[Action]:
