@@ -217,3 +217,19 @@ async def test_the_duty_view_shows_the_chain_so_far_and_who_closed_it_with_what(
     _, page = await client.get("/escalations")
     closed = page.split('id="closed"')[1]
     assert "closed by Helen Price at 10:16. Phoned the parent: safe now" in closed
+
+
+async def test_the_live_parts_of_the_pages_are_only_for_those_who_may_see_the_pages(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await text_from(live.service, LEAH, WORRYING)
+    _, signed_out = await client.get("/escalations/live")
+    assert "Sign in to Cradle" in signed_out and "she won" not in signed_out
+    await client.sign_in("practitioner")  # not on the duty rota
+    not_for_her, _ = await client.get("/escalations/live")
+    assert not_for_her == 404
+    status, fragment = await client.get("/queue/live")
+    assert status == 200 and "<html" not in fragment and "she won" in fragment
+    await client.sign_in("duty_clinician")
+    status, fragment = await client.get("/escalations/live")
+    assert status == 200 and "(1 open) Escalations" in fragment and "she won" in fragment
