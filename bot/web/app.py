@@ -16,11 +16,14 @@ from bot.web import (
     console_admin_appointments,
     console_admin_families,
     console_admin_staff,
+    console_delivery,
     console_escalations,
     console_family,
+    console_governance,
     console_queue,
     console_safe_contact,
     console_templates,
+    metrics,
     simulator,
     webhooks_telegram,
     webhooks_twilio,
@@ -44,9 +47,11 @@ def make_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
+    metrics.install(app)  # /metrics, /readyz and the webhook latency timer
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
-    consoles += (console_templates, console_safe_contact, console_admin_staff)
+    consoles += (console_templates, console_governance, console_delivery)
+    consoles += (console_safe_contact, console_admin_staff)
     for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")
