@@ -170,6 +170,7 @@ async def _duty_context(service: Service) -> dict:
 @auth.page
 async def duty_view(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, *DUTY_ROLES)
+    await auth.audit_read(request, "escalations_viewed", "escalation")
     context = await _duty_context(request.app[SERVICE])
     return auth.render(request, "console/escalations.html", **context)
 
@@ -235,6 +236,7 @@ async def escalation_page(
 async def one_escalation(request: web.Request) -> web.StreamResponse:
     viewer = await signed_in_viewer(request, *auth.CLINICAL, Role.ADMINISTRATOR)
     row = await visible_escalation(request, viewer)
+    await auth.audit_read(request, "escalation_viewed", "escalation", row.id)
     return await escalation_page(request, viewer, row)
 
 

@@ -171,6 +171,7 @@ async def _queue_context(service: Service, viewer: Viewer) -> dict:
 async def practitioner_queue(request: web.Request) -> web.StreamResponse:
     viewer = await signed_in_viewer(request, *auth.CLINICAL)
     context = await _queue_context(request.app[SERVICE], viewer)
+    await auth.audit_read(request, "queue_viewed", "staff", viewer.id, items=len(context["rows"]))
     return auth.render(request, "console/queue.html", **context)
 
 
