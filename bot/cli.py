@@ -96,6 +96,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         service = await _service(settings)
+        for warning in await _reachability(service.policies, settings):
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
         polling = None
         if settings.telegram_enabled:  # aiogram is loaded only when Telegram is configured
             from bot.runtime.telegram import start_channel
@@ -326,6 +328,13 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     print(policy_check_report(policies, at))
     for warning in _staffing_warnings(args, policies):
         print(f"warning: {warning}")
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"warning: staff not checked: {exc}")
+        return 0
+    for warning in _run(_reachability(policies, settings)):
+        print(f"warning: {warning}")
     return 0
 
 
@@ -355,11 +364,39 @@ def _staffing_warnings(args: argparse.Namespace, policies) -> list[str]:  # noqa
         return [f"could not read staff from {settings.database}: {exc}"]
 
 
+async def _reachability(policies, settings: Settings) -> list[str]:  # noqa: ANN001
+    """Every escalation can reach a phone: warnings, with the staff when there is a database."""
+    from bot.core.phones import can_receive_texts
+    from bot.core.reachability import reachability_warnings
+    from bot.store import staff as staff_store
+    from bot.store.db import open_database
+
+    staff = None
+    if Path(settings.database).is_file():
+        db = await open_database(settings.database, migrate=False)
+        try:
+            staff = await staff_store.all_staff(db)
+        finally:
+            await db.close()
+    found = reachability_warnings(policies, staff, can_receive_texts, settings.telegram_enabled)
+    if staff is None:
+        found.append(f"staff not checked: no database at {settings.database}")
+    return found
+
+
 def cmd_templates_lint(args: argparse.Namespace) -> int:
+    from bot.core.discretion import load_revealing_words
+    from bot.core.policy_errors import PolicyError
     from bot.core.templates import lint
 
     messages_dir = Path(os.environ.get("CRADLE_MESSAGES_DIR", "messages"))
-    findings = lint(messages_dir)
+    policies_dir = Path(os.environ.get("CRADLE_POLICIES_DIR", "policies"))
+    try:
+        revealing = load_revealing_words(policies_dir)
+    except PolicyError as exc:
+        print(f"{exc}")
+        return 1
+    findings = lint(messages_dir, revealing=revealing)
     errors = 0
     for path, finding in findings:
         print(f"{path}: {finding.level}: {finding.message}")

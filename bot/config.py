@@ -32,6 +32,9 @@ class Settings:
     twilio_messaging_service_sid: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
     twilio_send_rate: float = 10.0
+    # The single words that opt a number out at Twilio. Twilio's defaults include CANCEL;
+    # a Messaging Service with Advanced Opt-Out can change them, and then Cradle must be told.
+    twilio_opt_out_words: str = "STOP,STOPALL,UNSUBSCRIBE,END,QUIT,CANCEL,REVOKE,OPTOUT"
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -43,6 +46,12 @@ class Settings:
     @property
     def twilio_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def opt_out_words(self) -> frozenset[str]:
+        return frozenset(
+            w.strip().upper() for w in self.twilio_opt_out_words.split(",") if w.strip()
+        )
 
     @property
     def telegram_enabled(self) -> bool:
@@ -66,6 +75,7 @@ ENVIRONMENT = {
     "twilio_messaging_service_sid": "TWILIO_MESSAGING_SERVICE_SID",
     "twilio_api_url": "CRADLE_TWILIO_API_URL",
     "twilio_send_rate": "CRADLE_TWILIO_SEND_RATE",
+    "twilio_opt_out_words": "CRADLE_TWILIO_OPT_OUT_WORDS",
     "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
     "telegram_webhook_secret": "CRADLE_TELEGRAM_WEBHOOK_SECRET",
     "telegram_api_url": "CRADLE_TELEGRAM_API_URL",
@@ -79,6 +89,8 @@ MIN_SECRET_LENGTH = 32
 
 
 def _coerce(name: str, kind: type | str, raw: object, source: str) -> object:
+    if isinstance(raw, list):  # a list in cradle.toml, such as twilio_opt_out_words
+        raw = ",".join(str(item) for item in raw)
     text = str(raw).strip()
     kind_name = kind if isinstance(kind, str) else kind.__name__
     if "Path" in kind_name:
@@ -147,6 +159,13 @@ def validate(settings: Settings) -> None:
         _check_twilio_from(settings.twilio_from)
     if settings.twilio_send_rate <= 0:
         raise ConfigError("CRADLE_TWILIO_SEND_RATE must be above 0")
+    words = settings.opt_out_words
+    if not words or any(not re.fullmatch(r"[A-Z]+", w) for w in words):
+        raise ConfigError(
+            "CRADLE_TWILIO_OPT_OUT_WORDS must be the single words that opt a number out at"
+            " Twilio, separated by commas (e.g. STOP,STOPALL,UNSUBSCRIBE,END,QUIT,REVOKE,OPTOUT),"
+            f" got {settings.twilio_opt_out_words!r}"
+        )
     for name, variable in (
         ("session_secret", "CRADLE_SESSION_SECRET"),
         ("api_token", "CRADLE_API_TOKEN"),

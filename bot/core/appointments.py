@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import hours as calendar
 from bot.core.model import Intent, QueueKind
+from bot.core.policy import OneParentSaysNo
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -80,6 +81,7 @@ class Appointment:
     answers: Mapping[int, Answer] = field(default_factory=dict)  # parent id -> last answer
     referrer_invited: bool = False
     summary: str = ""  # what the practitioner wrote afterwards, for the letters
+    needs_review: str = ""  # why the administrator must decide about it, while it stands
 
     @property
     def confirmed_by(self) -> tuple[int, ...]:
@@ -188,15 +190,27 @@ class ReplyOutcome:
     cancel_by_family: bool = False  # call the appointment off and withdraw its reminders
     tell_parent: str | None = None  # message name for the parent who replied
     notes: tuple[QueueNote, ...] = ()
+    needs_review: str = ""  # why the appointment stands but the administrator must decide
+    tell_others: str | None = None  # message name for the other expected parents
+
+
+CALLED_OFF = "appointment_called_off"  # told to the other parents when the family's NO cancels
 
 
 def decide_reply(
-    appointment: Appointment, parent_id: int, intent: Intent, parent_name: str, when: str
+    appointment: Appointment,
+    parent_id: int,
+    intent: Intent,
+    parent_name: str,
+    when: str,
+    one_parent_says_no: OneParentSaysNo = OneParentSaysNo.REVIEW,
 ) -> ReplyOutcome:
     """What a parent's YES / NO / CHANGE does to an appointment, and who hears of it.
 
     Parents who say different things (one YES, the other NO or CHANGE) are not settled by
     the service: the administrator decides and the parent is told someone will be in touch.
+    One parent's NO while another is still expected does not cancel for both unless the
+    team's policy says so: the appointment stands and needs review.
     """
     answer = ANSWER_FOR_INTENT[intent]
     yes = answer is Answer.CONFIRM
@@ -227,11 +241,27 @@ def decide_reply(
         return ReplyOutcome(answer, tell_parent="change_request_ack", notes=(note,))
     if appointment.cancelled_by_family:  # said NO again: thank them, nobody needs telling twice
         return ReplyOutcome(answer, tell_parent="cancellation_thanks")
+    # Still expected: has not said they can't come or asked to move it (a YES is a conflict above).
+    still_expected = [p for p in appointment.expected if p != parent_id and p not in others]
+    if still_expected and one_parent_says_no is OneParentSaysNo.REVIEW:
+        why = (
+            f"{parent_name} said NO to the joint appointment on {when};"
+            " the other parent is still expected"
+        )
+        note = QueueNote(
+            QueueKind.APPOINTMENT_REVIEW,
+            "administrator",
+            f"{why}. It still stands: keep it, move it or call it off",
+        )
+        return ReplyOutcome(
+            answer, tell_parent="change_request_ack", notes=(note,), needs_review=why
+        )
     summary = f"{parent_name} can't come to the appointment on {when}: the time is free to offer"
     return ReplyOutcome(
         answer,
         cancel_by_family=True,
         tell_parent="cancellation_thanks",
+        tell_others=CALLED_OFF if still_expected else None,
         notes=(
             QueueNote(QueueKind.CANCELLATION, "administrator", summary),
             QueueNote(QueueKind.CANCELLATION, "practitioner", summary),

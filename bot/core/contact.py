@@ -10,6 +10,9 @@ def why_not_contactable(parent: Parent) -> str | None:
     if parent.do_not_contact:
         reason = parent.do_not_contact_reason.strip()
         return "marked do not contact" + (f" ({reason})" if reason else "")
+    if parent.unsafe_to_text:
+        reason = parent.unsafe_to_text_reason.strip()
+        return "not safe to text" + (f" ({reason})" if reason else "")
     if parent.opted_out:
         return "opted out of texts"
     if not parent.consent_to_text:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.contact import why_not_contactable
-from bot.core.keywords import carrier_keyword
+from bot.core.keywords import OPT_OUT, carrier_keyword, carrier_word
 from bot.core.model import ChannelName, Family, InboundMessage, Intent, Parent, QueueKind, Risk
 from bot.core.questionnaire import needs_a_person, read_answer
 
@@ -35,15 +35,28 @@ class AddToQueue:
     audience: str  # practitioner | administrator | unassigned
     practitioner_id: int | None
     summary: str
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to the parent who wrote, by template name."""
+    """A message to the parent who wrote, by template name.
+
+    `to_sender`: to the number that wrote, with no parent known (an unknown or shared number).
+    """
 
     message: str
     urgent: bool = False
     dedupe_key: str | None = None
+    to_sender: bool = False
+
+
+@dataclass(frozen=True)
+class MarkNotSafeToText:
+    """Every parent at the sender's number: nothing automated goes to them from now on."""
+
+    parent_ids: tuple[int, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,27 @@ class QuestionnaireAnswer:
     answer: str
 
 
-Action = AddToQueue | Reply | Escalate | SetOptOut | AppointmentReply | QuestionnaireAnswer
+@dataclass(frozen=True)
+class CarrierOptOutMayMeanAppointment:
+    """A single carrier opt-out word that reads like an answer to an appointment (CANCEL):
+    the administrator is asked to phone, naming the appointment it may have meant."""
+
+    word: str
+
+
+Action = (
+    AddToQueue
+    | Reply
+    | Escalate
+    | SetOptOut
+    | AppointmentReply
+    | MarkNotSafeToText
+    | CarrierOptOutMayMeanAppointment
+    | QuestionnaireAnswer
+)
+
+# Opt-out words a parent may send meaning an appointment, not every text.
+AMBIGUOUS_OPT_OUT_WORDS = frozenset({"CANCEL"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +119,7 @@ class InboundContext:
     out_of_hours_auto_reply: bool = True
     auto_reply_once_per_closed_period: bool = True
     safety_reply_at_concern: bool = True
+    opt_out_words: frozenset[str] = OPT_OUT  # the provider's words in force (Advanced Opt-Out)
     pending_question: str | None = None  # a follow-up question this parent was asked
 
 
@@ -117,18 +151,36 @@ def decide(ctx: InboundContext) -> InboundDecision:
     if risk is not Risk.NONE:
         actions.append(Escalate(risk, ctx.triage.reasons))
 
+    if ctx.triage.intent is Intent.NOT_SAFE_TO_TEXT:
+        # Someone else reads this phone: no reply of any kind, not even the safety text.
+        return InboundDecision(single, family, out_of_hours, actions + _not_safe_to_text(ctx))
+
     if single is None or family is None:
         reason = "unknown number" if not ctx.candidates else "number shared by several parents"
+        # The safety reply names nobody, so it is safe to send to a number we cannot match,
+        # unless a parent at that number must not be texted.
+        if _wants_safety_reply(ctx) and all(why_not_contactable(p) is None for p in ctx.candidates):
+            actions.append(Reply(_safety_message(ctx), urgent=True, to_sender=True))
         actions.append(
-            AddToQueue(QueueKind.MESSAGE, "unassigned", None, f"{_summary(ctx)}: {reason}")
+            AddToQueue(
+                QueueKind.MESSAGE,
+                "unassigned",
+                None,
+                f"{_summary(ctx)}: {reason}",
+                urgent=risk is not Risk.NONE,
+            )
         )
         return InboundDecision(None, None, out_of_hours, actions)
 
-    keyword = carrier_keyword(ctx.message.body) if ctx.message.channel is ChannelName.SMS else None
+    sms = ctx.message.channel is ChannelName.SMS
+    keyword = carrier_keyword(ctx.message.body, ctx.opt_out_words) if sms else None
     # The carrier has already acted on these words: mirror it, so we never text an opted-out parent.
     if keyword == "opt_out" or (ctx.triage.intent is Intent.STOP and keyword is None):
         actions.append(SetOptOut(True))
         actions.append(_to_practitioner(ctx, QueueKind.OPT_OUT, "asked to stop receiving texts"))
+        word = carrier_word(ctx.message.body)
+        if keyword == "opt_out" and word in AMBIGUOUS_OPT_OUT_WORDS:
+            actions.append(CarrierOptOutMayMeanAppointment(word))
         return InboundDecision(single, family, out_of_hours, actions)
     if keyword == "opt_in" and single.opted_out:
         actions.append(SetOptOut(False))
@@ -147,11 +199,9 @@ def decide(ctx: InboundContext) -> InboundDecision:
             return InboundDecision(single, family, out_of_hours, actions)
 
     contactable = why_not_contactable(single) is None
-    if risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern):
-        # A message nobody could read yet gets a person, not crisis numbers it may not need.
-        if contactable and not ctx.triage.unread_only:
-            message = "safety_reply_baby" if ctx.triage.baby_unwell else "safety_reply"
-            actions.append(Reply(message, urgent=True))
+    if _wants_safety_reply(ctx):
+        if contactable:
+            actions.append(Reply(_safety_message(ctx), urgent=True))
     if keyword == "help" or ctx.triage.intent is Intent.HELP:
         if contactable:
             actions.append(Reply("help_reply", urgent=True))
@@ -173,7 +223,38 @@ def decide(ctx: InboundContext) -> InboundDecision:
     return InboundDecision(single, family, out_of_hours, actions)
 
 
-def _to_practitioner(ctx: InboundContext, kind: QueueKind, summary: str) -> AddToQueue:
+def _wants_safety_reply(ctx: InboundContext) -> bool:
+    risk = ctx.triage.risk
+    if ctx.triage.unread_only:
+        # A message nobody could read yet gets a person, not crisis numbers it may not need.
+        return False
+    return risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern)
+
+
+def _safety_message(ctx: InboundContext) -> str:
+    """Crisis numbers, or advice for the baby when every risk found is the baby's health."""
+    return "safety_reply_baby" if ctx.triage.baby_unwell else "safety_reply"
+
+
+def _not_safe_to_text(ctx: InboundContext) -> list[Action]:
+    """Mark every parent at this number, and ask a person to agree a safe way to keep in touch."""
+    ids = tuple(p.id for p in ctx.candidates if p.id is not None)
+    summary = "says this phone is not safe to text: agree a safe way to keep in touch"
+    actions: list[Action] = []
+    if ids:
+        actions.append(MarkNotSafeToText(ids, "the parent's own text: phone read by someone else"))
+    if ctx.family is not None and len(ctx.candidates) == 1:
+        actions.append(_to_practitioner(ctx, QueueKind.SAFE_CONTACT, summary, urgent=True))
+    else:
+        actions.append(AddToQueue(QueueKind.SAFE_CONTACT, "unassigned", None, summary, urgent=True))
+    return actions
+
+
+def _to_practitioner(
+    ctx: InboundContext, kind: QueueKind, summary: str, *, urgent: bool = False
+) -> AddToQueue:
     if ctx.practitioner_id is None:
-        return AddToQueue(kind, "unassigned", None, f"{summary} (family has no practitioner)")
-    return AddToQueue(kind, "practitioner", ctx.practitioner_id, summary)
+        return AddToQueue(
+            kind, "unassigned", None, f"{summary} (family has no practitioner)", urgent=urgent
+        )
+    return AddToQueue(kind, "practitioner", ctx.practitioner_id, summary, urgent=urgent)

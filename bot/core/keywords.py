@@ -18,13 +18,19 @@ def _word(body: str) -> str:
     return re.sub(r"^[\W_]+|[\W_]+$", "", body.strip()).upper()
 
 
-def carrier_keyword(body: str) -> str | None:
+def carrier_word(body: str) -> str:
+    """The message as the carrier compares it to its keywords ("cancel." is "CANCEL")."""
+    return _word(body)
+
+
+def carrier_keyword(body: str, opt_out: frozenset[str] = OPT_OUT) -> str | None:
     """'opt_out', 'opt_in' or 'help' when the whole message is one such keyword, else None.
 
+    `opt_out` is the words in force at the provider (Advanced Opt-Out can change them).
     YES re-subscribes only at the carrier when the sender had opted out; the caller decides.
     """
     word = _word(body)
-    if word in OPT_OUT:
+    if word in opt_out:
         return "opt_out"
     if word in OPT_IN:
         return "opt_in"

@@ -47,6 +47,7 @@ class Intent(StrEnum):
     STOP = "stop"
     START = "start"
     HELP = "help"
+    NOT_SAFE_TO_TEXT = "not_safe_to_text"  # "don't text this number", "he reads my phone"
     OTHER = "other"
 
 
@@ -59,13 +60,17 @@ class QueueKind(StrEnum):
     REFER_BACK = "refer_back"
     DELIVERY_FAILURE = "delivery_failure"
     CONFLICT = "conflict"
+    SAFE_CONTACT = "safe_contact"  # agree a safe way to keep in touch: texts to them are stopped
+    APPOINTMENT_REVIEW = "appointment_review"  # one parent of a joint appointment said no
+    CARRIER_OPT_OUT = "carrier_opt_out"  # a single carrier word (CANCEL) blocked their texts
 
 
 @dataclass(frozen=True)
 class Team:
-    name: str
+    name: str  # the team's own name, for staff
     phone: str
     address: str = ""  # the return address on letters
+    sender_name: str = "Cradle"  # how texts name the sender: discreet, never the service
 
 
 @dataclass
@@ -108,6 +113,14 @@ class Parent:
     do_not_contact_reason: str = ""
     opted_out: bool = False
     family_id: int | None = None
+    # Not safe to text: the phone is read by someone else. Who marked it, when and why.
+    unsafe_to_text_at: datetime | None = None
+    unsafe_to_text_by: str = ""
+    unsafe_to_text_reason: str = ""
+
+    @property
+    def unsafe_to_text(self) -> bool:
+        return self.unsafe_to_text_at is not None
 
     @property
     def needs_literacy_support(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import hours as calendar
+from bot.core.discretion import RevealingWords, load_revealing_words
 from bot.core.escalation import AlertChannel, ChainName, EscalationRole, EscalationStep
 from bot.core.hours import Nation
 from bot.core.model import Risk, Team
@@ -91,6 +92,13 @@ class EscalationPolicy:
         return chains.in_hours if name is ChainName.IN_HOURS else chains.out_of_hours
 
 
+class OneParentSaysNo(StrEnum):
+    """What one parent's NO does to an appointment another parent is still expected at."""
+
+    REVIEW = "review"  # the appointment stands; the administrator decides
+    CANCEL = "cancel"  # the appointment is called off for everyone (they are all told)
+
+
 @dataclass(frozen=True)
 class ReminderPolicy:
     offsets_days: tuple[int, ...]  # largest first: [2, 1] is two days before, then one
@@ -98,6 +106,7 @@ class ReminderPolicy:
     letters_copy_referrer: bool
     max_segments: int
     reading_age: int
+    one_parent_says_no: OneParentSaysNo = OneParentSaysNo.REVIEW
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,7 @@ class Policies:
     reminders: ReminderPolicy
     engagement: EngagementPolicy
     retention: RetentionPolicy
+    revealing: RevealingWords = field(default_factory=RevealingWords)
 
     @property
     def team(self) -> Team:
@@ -125,13 +135,23 @@ class Policies:
 def load_policies(policies_dir: Path) -> Policies:
     """Read and validate every policy file; the first problem raises PolicyError."""
     sources = {name: _read(Path(policies_dir), name) for name in POLICY_FILES}
+    revealing = load_revealing_words(Path(policies_dir))
+    hours = _hours(_Table(sources["hours"]))
+    said = revealing.found_in(hours.team.sender_name)
+    if said:
+        raise _Table(sources["hours"], ("team",)).error(
+            "sender_name",
+            f"uses {said!r}, which tells anyone holding the phone what the service is"
+            " (policies/discretion.toml): choose a discreet name",
+        )
     return Policies(
-        hours=_hours(_Table(sources["hours"])),
+        hours=hours,
         out_of_hours=_out_of_hours(_Table(sources["out_of_hours"])),
         escalation=_escalation(_Table(sources["escalation"])),
         reminders=_reminders(_Table(sources["reminders"])),
         engagement=_engagement(_Table(sources["engagement"])),
         retention=_retention(_Table(sources["retention"])),
+        revealing=revealing,
     )
 
 
@@ -142,7 +162,8 @@ def policy_check_report(policies: Policies, at: datetime) -> str:
     when = calendar.describe_instant(local)
     lines = [
         f"Team: {hours.team.name}, {hours.team.phone} "
-        f"({hours.nation.display_name}, {hours.timezone.key})"
+        f"({hours.nation.display_name}, {hours.timezone.key});"
+        f" texts name the sender {hours.team.sender_name!r}"
     ]
     closes = calendar.closes_at(hours, at)
     if closes is not None:
@@ -188,7 +209,7 @@ def _hours(top: _Table) -> HoursPolicy:
         optional=("closures",),
     )
     team = top.table("team")
-    team.expect_keys("name", "phone", optional=("address",))
+    team.expect_keys("name", "phone", optional=("sender_name", "address"))
     try:
         normalise_mobile(team.text("phone"), strict=False)
     except PhoneNumberError:
@@ -200,6 +221,7 @@ def _hours(top: _Table) -> HoursPolicy:
         team=Team(
             name=team.text("name"),
             phone=team.text("phone"),
+            sender_name=team.text("sender_name") if "sender_name" in team.data else "Cradle",
             address=team.text("address") if "address" in team.data else "",
         ),
         timezone=_timezone(top),
@@ -297,10 +319,21 @@ def _step(step: _Table) -> EscalationStep:
 
 def _reminders(top: _Table) -> ReminderPolicy:
     top.expect_keys(
-        "offsets_days", "send_at", "letters_copy_referrer", "max_segments", "reading_age"
+        "offsets_days",
+        "send_at",
+        "letters_copy_referrer",
+        "max_segments",
+        "reading_age",
+        optional=("one_parent_says_no",),
     )
     offsets = top.integers("offsets_days", minimum=0, maximum=28)
+    says_no = (
+        top.choice("one_parent_says_no", OneParentSaysNo)
+        if "one_parent_says_no" in top.data
+        else OneParentSaysNo.REVIEW
+    )
     return ReminderPolicy(
+        one_parent_says_no=says_no,
         offsets_days=tuple(sorted(offsets, reverse=True)),
         send_at=top.clock("send_at"),
         letters_copy_referrer=top.boolean("letters_copy_referrer"),

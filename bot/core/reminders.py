@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core import hours as calendar
-from bot.core.appointments import Appointment, place_words
+from bot.core.appointments import Answer, Appointment, place_words
 from bot.core.contact import route_for, why_not_contactable
 from bot.core.first_contact import first_name
 from bot.core.model import Parent
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.core.wording import Wording
 
 REMINDER = "appointment_reminder"
+REMINDER_CONFIRMED = "appointment_reminder_confirmed"  # to a parent who already said YES
 MIN_LEAD = timedelta(hours=1)  # a reminder later than this before the start helps nobody
 # A reminder this late (the scheduler was stopped) is left out: the next one, or the
 # confirmation, has told the parent.
@@ -166,8 +167,15 @@ def reminder_texts(
         if reason is not None or route is None:
             not_sent.append((parent.id, reason or "no route"))
             continue
+        answer = appointment.answers.get(parent.id)
+        if answer is not None and answer is not Answer.CONFIRM:
+            # They said they can't come or asked to move it: a person is dealing with that.
+            not_sent.append((parent.id, f"answered {answer.value}: waiting for the team"))
+            continue
+        # Never ask a parent to confirm what they have already confirmed.
+        message = REMINDER_CONFIRMED if answer is Answer.CONFIRM else REMINDER
         rendered = wording.render(
-            REMINDER,
+            message,
             locale=parent.language,
             values={
                 "parent_name": first_name(parent.name),
@@ -188,7 +196,7 @@ def reminder_texts(
                 parent_id=parent.id,
                 family_id=appointment.family_id,
                 appointment_id=appointment.id,
-                template=REMINDER,
+                template=message,
                 locale=rendered.locale,
                 on_behalf_of=appointment.practitioner_id,
                 dedupe_key=reminder_key(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime
 
+from bot.core.discretion import RevealingWords
 from bot.core.policy_errors import PolicyError, TomlSource, read_toml
 from bot.core.readability import long_sentences, reading_age
 from bot.core.sms import GSM_7, encoding_of, segment_info
@@ -311,6 +312,7 @@ def validate(
     max_segments: int,
     reading_age_target: float,
     jargon: Collection[str],
+    revealing: Collection[str] = (),
 ) -> list[Finding]:
     """Everything wrong (errors) or worth a second look (warnings) in one wording of a message."""
     spec = catalogue.messages.get(message)
@@ -347,7 +349,17 @@ def validate(
             )
     for sentence in long_sentences(_fill(parsed, {}, default=_READING_STAND_IN)):
         findings.append(Finding("warning", f"long sentence (over 15 words): {sentence!r}"))
-    for term in jargon:
+    for term in revealing:
+        match = _jargon_pattern(term).search(template)
+        if match:
+            findings.append(
+                Finding(
+                    "error" if spec.is_sms else "warning",
+                    f"uses {match.group()!r}, which tells anyone holding the phone what the"
+                    " service is or a diagnosis (policies/discretion.toml): leave it out",
+                )
+            )
+    for term in (t for t in jargon if t not in revealing):
         match = _jargon_pattern(term).search(template)
         if match:
             findings.append(
@@ -510,7 +522,11 @@ def choose_template(
 
 
 def lint(
-    messages_dir: Path, *, max_segments: int = 3, reading_age_target: float = 9
+    messages_dir: Path,
+    *,
+    max_segments: int = 3,
+    reading_age_target: float = 9,
+    revealing: RevealingWords | None = None,
 ) -> list[tuple[str, Finding]]:
     """(file, finding) for every problem in messages/: missing locales, then each wording."""
     catalogue_path = messages_dir / CATALOGUE_FILE
@@ -572,6 +588,7 @@ def lint(
             max_segments=max_segments,
             reading_age_target=reading_age_target,
             jargon=catalogue.jargon_for(locale),
+            revealing=(revealing or RevealingWords()).for_locale(locale),
         )
         results += [(str(path), finding) for finding in findings]
     return results

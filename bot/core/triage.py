@@ -336,6 +336,11 @@ def _intent(message: Normalised, replies: ReplyRules) -> tuple[Intent, tuple[str
     if replies.courtesy_after and (found := replies.courtesy_after.search(key, start)):
         end = found.start()
     reply = key[start:end]
+    # Before anything else: a parent saying their phone is read by someone else must never
+    # be texted again, not even to acknowledge a "stop" said in the same message.
+    said = _cue(message, replies.words(Intent.NOT_SAFE_TO_TEXT).cues)
+    if said:
+        return Intent.NOT_SAFE_TO_TEXT, (f"intent not safe to text: '{said}'",)
     # A reply that is only "STOP", "yes" or "no" (and "please", "thanks", "x") says it all.
     for intent in (Intent.STOP, Intent.START, Intent.HELP, Intent.CANCEL, Intent.CONFIRM):
         whole = replies.words(intent).whole_message

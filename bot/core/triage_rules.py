@@ -21,6 +21,7 @@ from bot.core.triage_normalise import fold_pattern
 
 RISK_LEVELS = (Risk.EMERGENCY, Risk.CONCERN)
 REPLY_INTENTS = (
+    Intent.NOT_SAFE_TO_TEXT,
     Intent.STOP,
     Intent.START,
     Intent.HELP,

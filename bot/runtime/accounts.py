@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.core import escalation as escalation_core
 from bot.core.model import Role, Staff
 from bot.core.names import clean_name
+from bot.core.phones import PhoneNumberError, normalise_staff_mobile
 from bot.passwords import hash_password, new_password_problem
 from bot.runtime.service import Service
 from bot.store import audit, sessions, tokens
@@ -71,6 +72,13 @@ async def add(
         raise AccountError("Enter the person's name", "name")
     if "@" not in email or len(email) > 200 or any(c.isspace() for c in email):
         raise AccountError("Enter an email address like name@example.nhs.uk", "email")
+    if mobile and mobile.strip():
+        try:  # escalation texts need E.164 and a mobile, whichever way the number came in
+            mobile = normalise_staff_mobile(mobile)
+        except PhoneNumberError as exc:
+            raise AccountError(
+                f"--mobile: {exc}; give it like 07700 900123 or +447700900123", "mobile"
+            ) from None
     temporary = None
     if password is None:
         temporary = password = temporary_password()

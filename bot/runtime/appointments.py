@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -394,7 +394,7 @@ async def cancel_by_team(
             appointment,
             family,
             CANCELLED_BY_TEAM,
-            member.name if member else service.policies.team.name,
+            member.name if member else service.policies.team.sender_name,
             now,
             urgent=True,
         )
@@ -413,6 +413,19 @@ async def cancel_by_team(
         )
     service.wake_outbox()
     return CancelResult(appointment, told, not_told)
+
+
+async def keep_after_review(service: Service, appointment_id: int, actor: str) -> bool:
+    """The administrator reviewed a joint appointment one parent said NO to, and keeps it."""
+    now = service.now()
+    await _booked(service, appointment_id)
+    async with service.db.transaction() as conn:
+        kept = await store.clear_needs_review(conn, appointment_id)
+        if kept:
+            await audit.record(
+                conn, now, actor, "appointment_reviewed", "appointment", appointment_id
+            )
+    return kept
 
 
 async def record_outcome(
@@ -519,14 +532,36 @@ async def handle_reply(
         return
     appointment = match.appointment
     outcome = decide_reply(
-        appointment, parent.id, intent, first_name(parent.name), describe_for_staff(appointment, tz)
+        appointment,
+        parent.id,
+        intent,
+        first_name(parent.name),
+        describe_for_staff(appointment, tz),
+        service.policies.reminders.one_parent_says_no,
     )
     await store.record_answer(conn, appointment.id, parent.id, outcome.answer, inbound_id, now)
+    if outcome.needs_review:
+        await store.mark_needs_review(conn, appointment.id, outcome.needs_review, now)
     if outcome.cancel_by_family:
         await store.cancel(conn, appointment.id, CancelledBy.FAMILY, "the family can't come", now)
         await outbox.withdraw_for_appointment(conn, appointment.id, now)
         await store.withdraw_reminders(conn, appointment.id, now)
         await letter_store.withdraw_for_appointment(conn, appointment.id, now)
+    if outcome.tell_others:
+        # Everyone else expected hears it is off, from the practitioner, at once.
+        others = [p for p in family.parents if p.id != parent.id]
+        member = await staff_store.get(service.db, appointment.practitioner_id or 0)
+        called_off = replace(appointment, expected=tuple(p.id for p in others if p.id))
+        await _tell_expected(
+            service,
+            conn,
+            called_off,
+            family,
+            outcome.tell_others,
+            member.name if member else "",
+            now,
+            urgent=True,
+        )
     for note in outcome.notes:
         fields = dict(
             family_id=family.id,
@@ -558,6 +593,42 @@ async def handle_reply(
             family_id=family.id,
             appointment_id=appointment.id,
         )
+
+
+async def flag_carrier_opt_out(
+    service: Service,
+    conn: aiosqlite.Connection,
+    family: Family,
+    parent: Parent,
+    word: str,
+    inbound_id: int,
+    now: datetime,
+) -> int:
+    """A parent texted CANCEL on its own: the phone network has blocked every text to them,
+    though they may have meant their appointment. The administrator is asked to phone."""
+    assert parent.id is not None
+    upcoming = await store.upcoming_for_parent(conn, parent.id, now)
+    booked = sorted((a for a in upcoming if a.stands(now)), key=lambda a: a.starts_at)
+    first = booked[0] if booked else None
+    if first is not None:
+        meant = f"the appointment on {describe_for_staff(first, service.team_timezone())}"
+    else:
+        meant = "an appointment (none is booked for them)"
+    return await queue.add(
+        conn,
+        kind=QueueKind.CARRIER_OPT_OUT,
+        audience="administrator",
+        family_id=family.id,
+        parent_id=parent.id,
+        inbound_id=inbound_id,
+        appointment_id=first.id if first else None,
+        summary=(
+            f"{parent.name} texted {word}: may have meant {meant}; texts are now blocked"
+            f" by the phone network, phone them"
+        ),
+        urgent=True,
+        at=now,
+    )
 
 
 async def appointment_still_wanted(service: Service, row: OutboxRow) -> str | None:

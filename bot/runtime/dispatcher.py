@@ -117,6 +117,12 @@ async def _why_unwanted(service: Service, row: OutboxRow) -> str | None:
         reason = why_not_contactable(parent)
         if reason:
             return reason
+    # Per number: a text to a phone someone else reads is withdrawn whoever it was meant for
+    # (a reply to an unknown sender, a parent sharing the number).
+    if row.staff_id is None and await families.number_unsafe_to_text(
+        service.db, row.channel.value, row.recipient
+    ):
+        return "not safe to text this number"
     if row.appointment_id is not None:
         from bot.runtime.appointments import appointment_still_wanted
 

@@ -149,7 +149,7 @@ async def _refer_back(
     tried = await task_store.contact_attempts(conn, family.id)
     draft = refer_back_letter(
         family,
-        practitioner or service.policies.team.name,
+        practitioner or service.policies.team.sender_name,
         wording=service.wording,
         today=_today(service, at),
         contact_attempts=contact_attempt_words(

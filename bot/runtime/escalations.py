@@ -218,3 +218,44 @@ async def close(service: Service, escalation_id: int, staff_id: int, action_take
                 escalation_id,
             )
     return done
+
+
+class CannotLink(ValueError):
+    pass
+
+
+async def link_sender(
+    service: Service, escalation_id: int, parent_id: int, staff_id: int
+) -> Parent:
+    """The unmatched number of an escalation is this parent's: their record takes the number,
+    and the escalation, the message and its queue items are theirs from now on."""
+    from bot.store import families, inbound
+
+    now = service.now()
+    async with service.db.transaction() as conn:
+        row = await escalations.get(service.db, escalation_id)
+        parent = await families.get_parent(service.db, parent_id)
+        if row is None or parent is None or parent.family_id is None:
+            raise CannotLink("That parent or escalation is no longer on record")
+        if row.parent_id is not None:
+            raise CannotLink("This escalation is already linked to a parent")
+        stored = await inbound.get(service.db, row.inbound_id) if row.inbound_id else None
+        if stored is None:
+            raise CannotLink("The message of this escalation is no longer on record")
+        message = stored.message
+        await families.set_address(conn, parent_id, message.channel.value, message.sender)
+        await escalations.link_to_parent(conn, escalation_id, parent.family_id, parent_id)
+        await inbound.link_to_parent(conn, stored.id, parent.family_id, parent_id)
+        # Who linked which parent; never the number itself (the audit log holds no numbers).
+        await audit.record(
+            conn,
+            now,
+            f"staff:{staff_id}",
+            "escalation_sender_linked",
+            "escalation",
+            escalation_id,
+            parent_id=parent_id,
+        )
+    linked = await families.get_parent(service.db, parent_id)
+    assert linked is not None
+    return linked

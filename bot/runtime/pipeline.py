@@ -18,17 +18,19 @@ from bot.core.first_contact import first_name
 from bot.core.inbound import (
     AddToQueue,
     AppointmentReply,
+    CarrierOptOutMayMeanAppointment,
     Escalate,
     Hours,
     InboundContext,
     InboundDecision,
+    MarkNotSafeToText,
     QuestionnaireAnswer,
     Reply,
     SetOptOut,
     Triaged,
     decide,
 )
-from bot.core.model import ChannelName, Family, InboundMessage, Parent, QueueKind, Risk
+from bot.core.model import ChannelName, Family, InboundMessage, Intent, Parent, QueueKind, Risk
 from bot.core.outbox import OutboxDraft
 from bot.core.templates import format_next_opening
 from bot.core.triage import triage
@@ -70,7 +72,10 @@ BATCH = 64
 
 def _urgency(service: Service, body: str) -> int:
     try:
-        return _RISK_FIRST[triage(body, service.rules).risk]
+        result = triage(body, service.rules)
+        if result.intent is Intent.NOT_SAFE_TO_TEXT:
+            return 0  # before anything else goes to that phone
+        return _RISK_FIRST[result.risk]
     except Exception:  # processing will fail on it too and hand it to a person: do that first
         return 0
 
@@ -172,6 +177,7 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
                 service.policies.out_of_hours.auto_reply_once_per_closed_period
             ),
             safety_reply_at_concern=service.policies.out_of_hours.safety_reply_at_concern,
+            opt_out_words=service.settings.opt_out_words,
         )
         decision = decide(ctx)
         await inbound.mark_processed(
@@ -244,8 +250,25 @@ async def apply(
                     inbound_id=inbound_id,
                     summary=action.summary,
                     out_of_hours=decision.out_of_hours,
+                    urgent=action.urgent,
                     at=now,
                 )
+            case MarkNotSafeToText():
+                for parent_id in action.parent_ids:
+                    await families.mark_unsafe_to_text(
+                        conn, parent_id, by="the parent's own text", reason=action.reason, at=now
+                    )
+                    await audit.record(
+                        conn, now, "parent", "marked_not_safe_to_text", "parent", parent_id
+                    )
+                # Anything already waiting in the outbox for them is withdrawn at send time.
+            case CarrierOptOutMayMeanAppointment():
+                assert parent is not None and family is not None
+                await appointments.flag_carrier_opt_out(
+                    service, conn, family, parent, action.word, inbound_id, now
+                )
+            case Reply() if action.to_sender:
+                await send_to_sender(service, conn, inbound_id, action, now)
             case SetOptOut():
                 assert parent is not None and parent.id is not None
                 await families.set_opted_out(conn, parent.id, action.opted_out, now)
@@ -407,6 +430,32 @@ async def send_to_parent(
             locale=parent.language,
         )
     return outbox_id
+
+
+async def send_to_sender(
+    service: Service, conn: aiosqlite.Connection, inbound_id: int, action: Reply, now: datetime
+) -> int | None:
+    """A reply that names nobody, to the number or chat that wrote (no parent is known)."""
+    stored = await inbound.load(conn, inbound_id)
+    assert stored is not None
+    message = stored.message
+    rendered = service.wording.render(
+        action.message, locale=service.wording.catalogue.fallback_locale, values={}
+    )
+    draft = OutboxDraft(
+        channel=message.channel,
+        recipient=message.sender,
+        purpose=action.message,
+        body=rendered.body,
+        not_before=now,
+        template=action.message,
+        locale=rendered.locale,
+        urgent=True,
+        dedupe_key=f"{action.message}:inbound:{inbound_id}",
+        encoding=rendered.encoding,
+        segments=rendered.segments,
+    )
+    return await outbox.enqueue(conn, draft, now)
 
 
 async def queue_for_practitioner(

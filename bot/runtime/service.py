@@ -29,7 +29,7 @@ def load_wording(messages_dir: Path, policies: Policies) -> Wording:
     catalogue = templates.load_catalogue(messages_dir)
     texts = templates.load_defaults(messages_dir)
     team = policies.team
-    return Wording(texts, catalogue, {"team_name": team.name, "team_phone": team.phone})
+    return Wording(texts, catalogue, {"team_name": team.sender_name, "team_phone": team.phone})
 
 
 @dataclass

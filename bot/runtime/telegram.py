@@ -72,7 +72,7 @@ def transport(service: Service) -> TelegramTransport:
 
 
 def _team(service: Service) -> str:
-    return service.policies.team.name
+    return service.policies.team.sender_name
 
 
 # Links -----------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ def findings_for(service: Service, message: str, locale: str, body: str) -> list
         max_segments=reminders.max_segments,
         reading_age_target=reminders.reading_age,
         jargon=catalogue.jargon_for(locale),
+        revealing=service.policies.revealing.for_locale(locale),
     )
     if len(body) > MAX_BODY_CHARS:
         found.insert(0, Finding("error", f"is longer than {MAX_BODY_CHARS:,} characters"))

@@ -78,6 +78,7 @@ def _appointment(
         answers=answers,
         referrer_invited=bool(row["referrer_invited"]),
         summary=row["summary"],
+        needs_review=row["needs_review_reason"] if row["needs_review_at"] else "",
     )
 
 
@@ -149,8 +150,8 @@ async def change(
     """New time, place or people: a new version, and everyone's earlier answers no longer hold."""
     await conn.execute(
         "UPDATE appointments SET practitioner_id = ?, kind = ?, starts_at = ?,"
-        " duration_minutes = ?, place = ?, address = ?, version = version + 1, changed_at = ?"
-        " WHERE id = ?",
+        " duration_minutes = ?, place = ?, address = ?, version = version + 1, changed_at = ?,"
+        " needs_review_at = NULL, needs_review_reason = '' WHERE id = ?",
         (
             f.practitioner_id,
             f.kind.value,
@@ -284,8 +285,28 @@ async def cancel(
     """Call off a booked appointment; False when it was not booked."""
     cursor = await conn.execute(
         "UPDATE appointments SET status = 'cancelled', cancelled_by = ?, cancel_reason = ?,"
-        " cancelled_at = ? WHERE id = ? AND status = 'booked'",
+        " cancelled_at = ?, needs_review_at = NULL, needs_review_reason = ''"
+        " WHERE id = ? AND status = 'booked'",
         (by.value, reason, ts(at), appointment_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def mark_needs_review(
+    conn: aiosqlite.Connection, appointment_id: int, reason: str, at: datetime
+) -> None:
+    """The appointment stands, but the administrator must decide about it."""
+    await conn.execute(
+        "UPDATE appointments SET needs_review_at = ?, needs_review_reason = ? WHERE id = ?",
+        (ts(at), reason, appointment_id),
+    )
+
+
+async def clear_needs_review(conn: aiosqlite.Connection, appointment_id: int) -> bool:
+    cursor = await conn.execute(
+        "UPDATE appointments SET needs_review_at = NULL, needs_review_reason = ''"
+        " WHERE id = ? AND needs_review_at IS NOT NULL",
+        (appointment_id,),
     )
     return cursor.rowcount == 1
 
@@ -377,7 +398,8 @@ DUE_REMINDERS_SQL = (
     " a.practitioner_id AS a_practitioner_id, a.kind AS a_kind, a.starts_at AS a_starts_at,"
     " a.duration_minutes AS a_duration_minutes, a.place AS a_place, a.address AS a_address,"
     " a.status AS a_status, a.version AS a_version, a.booked_at AS a_booked_at,"
-    " a.changed_at AS a_changed_at, f.status AS family_status, s.name AS practitioner_name"
+    " a.changed_at AS a_changed_at, f.status AS family_status, s.name AS practitioner_name,"
+    " ap.answer AS ap_answer"
     " FROM (SELECT id, appointment_id, offset_days, version, due_at FROM reminders"
     "       WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?) r"
     " JOIN appointments a ON a.id = r.appointment_id"
@@ -413,6 +435,7 @@ async def due_reminders(conn: aiosqlite.Connection, at: datetime, limit: int) ->
             version=first["a_version"],
             booked_at=_time(first["a_booked_at"]),
             changed_at=_time(first["a_changed_at"]),
+            answers={r["id"]: Answer(r["ap_answer"]) for r in group if r["ap_answer"]},
         )
         due.append(
             DueReminder(

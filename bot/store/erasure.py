@@ -157,7 +157,8 @@ async def erase_parent(conn: aiosqlite.Connection, parent_id: int, at: datetime)
         "UPDATE parents SET name = ?, mobile = NULL, telegram_chat_id = NULL, address = '',"
         " relationship = 'parent', consent_to_text = 0, do_not_contact = 1,"
         " do_not_contact_reason = 'erased', opted_out = 1, opted_out_at = NULL,"
-        " telegram_unreachable_at = NULL, erased_at = ? WHERE id = ?",
+        " telegram_unreachable_at = NULL, unsafe_to_text_by = '', unsafe_to_text_reason = '',"
+        " erased_at = ? WHERE id = ?",
         (ERASED_NAME, now, parent_id),
     )
     return counts

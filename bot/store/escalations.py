@@ -28,6 +28,8 @@ class EscalationRow:
     acknowledged_at: datetime | None
     acknowledged_by: int | None
     action_taken: str | None
+    closed_at: datetime | None = None
+    closed_by: int | None = None
 
 
 def _row(r: aiosqlite.Row) -> EscalationRow:
@@ -46,6 +48,8 @@ def _row(r: aiosqlite.Row) -> EscalationRow:
         acknowledged_at=from_ts(r["acknowledged_at"]),
         acknowledged_by=r["acknowledged_by"],
         action_taken=r["action_taken"],
+        closed_at=from_ts(r["closed_at"]),
+        closed_by=r["closed_by"],
     )
 
 
@@ -189,3 +193,14 @@ async def cover_in_force(db: Database | aiosqlite.Connection, on: date) -> dict[
         async with db.execute(sql, params) as cur:
             rows = list(await cur.fetchall())
     return {r[0]: r[1] for r in rows}
+
+
+async def link_to_parent(
+    conn: aiosqlite.Connection, escalation_id: int, family_id: int, parent_id: int
+) -> bool:
+    """An escalation from an unmatched number, now known to be this parent's."""
+    cursor = await conn.execute(
+        "UPDATE escalations SET family_id = ?, parent_id = ? WHERE id = ? AND parent_id IS NULL",
+        (family_id, parent_id, escalation_id),
+    )
+    return cursor.rowcount == 1

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.core.model import ChannelName, Family, Parent, Referrer
-from bot.store.db import Database, ts
+from bot.store.db import Database, from_ts, ts
 
 
 def _date(text: str | None) -> date | None:
@@ -32,6 +32,9 @@ def parent_from_row(row: aiosqlite.Row) -> Parent:
         do_not_contact=bool(row["do_not_contact"]),
         do_not_contact_reason=row["do_not_contact_reason"],
         opted_out=bool(row["opted_out"]),
+        unsafe_to_text_at=from_ts(row["unsafe_to_text_at"]),
+        unsafe_to_text_by=row["unsafe_to_text_by"],
+        unsafe_to_text_reason=row["unsafe_to_text_reason"],
     )
 
 
@@ -207,3 +210,59 @@ async def parents_by_mobile(conn: aiosqlite.Connection, mobile: str) -> list[Par
 
 async def parents_by_telegram(conn: aiosqlite.Connection, chat_id: int) -> list[Parent]:
     return await _parents_where(conn, "telegram_chat_id", chat_id)
+
+
+async def mark_unsafe_to_text(
+    conn: aiosqlite.Connection, parent_id: int, *, by: str, reason: str, at: datetime
+) -> None:
+    """Nothing automated goes to this parent from now on (checked again at send time)."""
+    await conn.execute(
+        "UPDATE parents SET unsafe_to_text_at = coalesce(unsafe_to_text_at, ?),"
+        " unsafe_to_text_by = ?, unsafe_to_text_reason = ? WHERE id = ?",
+        (ts(at), by, reason, parent_id),
+    )
+
+
+async def clear_unsafe_to_text(conn: aiosqlite.Connection, parent_id: int) -> None:
+    await conn.execute(
+        "UPDATE parents SET unsafe_to_text_at = NULL, unsafe_to_text_by = '',"
+        " unsafe_to_text_reason = '' WHERE id = ?",
+        (parent_id,),
+    )
+
+
+async def number_unsafe_to_text(db: Database, channel: str, address: str) -> bool:
+    """Whether any parent at this number or chat is marked not safe to text."""
+    column = "telegram_chat_id" if channel == "telegram" else "mobile"
+    value: object = address
+    if channel == "telegram":
+        try:
+            value = int(address)
+        except ValueError:
+            return False
+    row = await db.fetch_one(
+        f"SELECT 1 FROM parents WHERE {column} = ? AND unsafe_to_text_at IS NOT NULL LIMIT 1",
+        [value],
+    )
+    return row is not None
+
+
+async def set_address(
+    conn: aiosqlite.Connection, parent_id: int, channel: str, address: str
+) -> None:
+    """The number (or Telegram chat) this parent writes from, as it reached us."""
+    if channel == "telegram":
+        await conn.execute(
+            "UPDATE parents SET telegram_chat_id = ? WHERE id = ?", (int(address), parent_id)
+        )
+    else:
+        await conn.execute("UPDATE parents SET mobile = ? WHERE id = ?", (address, parent_id))
+
+
+async def open_parents(db: Database) -> list[tuple[str, Parent]]:
+    """(family reference, parent) for every parent of an open family, by reference."""
+    found = await db.fetch_all(
+        "SELECT p.*, f.reference FROM parents p JOIN families f ON f.id = p.family_id"
+        " WHERE f.status = 'open' ORDER BY f.reference, p.id"
+    )
+    return [(r["reference"], parent_from_row(r)) for r in found]

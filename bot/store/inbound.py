@@ -235,3 +235,18 @@ async def for_sender(db: Database, channel: str, sender: str) -> list[StoredInbo
         "SELECT * FROM inbound WHERE channel = ? AND sender = ? ORDER BY id", [channel, sender]
     )
     return [_row(r) for r in rows]
+
+
+async def link_to_parent(
+    conn: aiosqlite.Connection, inbound_id: int, family_id: int, parent_id: int
+) -> None:
+    """A message from an unmatched number, its queue items too, now known to be this parent's."""
+    await conn.execute(
+        "UPDATE inbound SET family_id = ?, parent_id = ? WHERE id = ? AND parent_id IS NULL",
+        (family_id, parent_id, inbound_id),
+    )
+    await conn.execute(
+        "UPDATE queue_items SET family_id = ?, parent_id = ? WHERE inbound_id = ?"
+        " AND parent_id IS NULL",
+        (family_id, parent_id, inbound_id),
+    )

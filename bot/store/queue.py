@@ -25,6 +25,7 @@ class QueueItem:
     out_of_hours: bool
     status: str
     created_at: datetime
+    urgent: bool = False
 
 
 def _row(r: aiosqlite.Row) -> QueueItem:
@@ -41,6 +42,7 @@ def _row(r: aiosqlite.Row) -> QueueItem:
         out_of_hours=bool(r["out_of_hours"]),
         status=r["status"],
         created_at=from_ts(r["created_at"]),  # type: ignore[arg-type]
+        urgent=bool(r["urgent"]),
     )
 
 
@@ -57,11 +59,12 @@ async def add(
     appointment_id: int | None = None,
     summary: str = "",
     out_of_hours: bool = False,
+    urgent: bool = False,
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO queue_items (kind, audience, practitioner_id, family_id, parent_id,"
-        " inbound_id, appointment_id, summary, out_of_hours, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " inbound_id, appointment_id, summary, out_of_hours, created_at, urgent)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             kind.value,
             audience,
@@ -73,6 +76,7 @@ async def add(
             summary,
             int(out_of_hours),
             ts(at),
+            int(urgent),
         ),
     )
     assert cursor.lastrowid is not None
@@ -82,13 +86,13 @@ async def add(
 async def open_items(
     db: Database, *, audience: str, practitioner_id: int | None = None
 ) -> list[QueueItem]:
-    """Open items, out-of-hours arrivals first (they waited longest), then oldest first."""
+    """Open items: urgent first, then out-of-hours arrivals (they waited longest), then oldest."""
     sql = "SELECT * FROM queue_items WHERE status = 'open' AND audience = ?"
     params: list = [audience]
     if practitioner_id is not None:
         sql += " AND practitioner_id = ?"
         params.append(practitioner_id)
-    sql += " ORDER BY out_of_hours DESC, created_at, id"
+    sql += " ORDER BY urgent DESC, out_of_hours DESC, created_at, id"
     return [_row(r) for r in await db.fetch_all(sql, params)]
 
 

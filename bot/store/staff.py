@@ -64,6 +64,12 @@ async def email_taken(conn: aiosqlite.Connection, email: str) -> bool:
         return await cur.fetchone() is not None
 
 
+async def set_mobile(conn: aiosqlite.Connection, staff_id: int, mobile: str | None) -> bool:
+    """A member of staff's mobile for escalation texts (E.164, already validated), or none."""
+    cursor = await conn.execute("UPDATE staff SET mobile = ? WHERE id = ?", (mobile, staff_id))
+    return cursor.rowcount == 1
+
+
 async def set_active(conn: aiosqlite.Connection, staff_id: int, active: bool, at: datetime) -> None:
     await conn.execute(
         "UPDATE staff SET active = ?, deactivated_at = ? WHERE id = ?",

@@ -9,8 +9,9 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.core import access
-from bot.core.model import Family, Role, Staff
+from bot.core.model import Family, Parent, Role, Staff
 from bot.runtime import escalations as escalation_runtime
+from bot.runtime import safe_contact
 from bot.runtime.families import Conflict, NotFound, allocate, create_family
 from bot.runtime.service import Service
 from bot.store import (
@@ -92,7 +93,19 @@ def staff_json(member: Staff) -> dict:
         "name": member.name,
         "role": member.role.value,
         "email": member.email,
+        "mobile": member.mobile,
         "active": member.active,
+    }
+
+
+def not_safe_json(parent: Parent) -> dict | None:
+    """Who marked this parent's phone not safe to text, when and why; None when it is safe."""
+    if parent.unsafe_to_text_at is None:
+        return None
+    return {
+        "at": ts(parent.unsafe_to_text_at),
+        "by": parent.unsafe_to_text_by,
+        "reason": parent.unsafe_to_text_reason,
     }
 
 
@@ -121,6 +134,7 @@ def family_json(family: Family) -> dict:
                 "do_not_contact": p.do_not_contact,
                 "opted_out": p.opted_out,
                 "telegram_linked": p.telegram_chat_id is not None,
+                "not_safe_to_text": not_safe_json(p),
             }
             for p in family.parents
         ],
@@ -321,6 +335,7 @@ async def get_queue(request: web.Request) -> web.Response:
                     "inbound_id": i.inbound_id,
                     "summary": i.summary,
                     "out_of_hours": i.out_of_hours,
+                    "urgent": i.urgent,
                     "created_at": ts(i.created_at),
                 }
                 for i in items
@@ -383,3 +398,37 @@ async def acknowledge(request: web.Request) -> web.Response:
     if not await escalation_runtime.acknowledge(service, escalation_id, staff_id, via="api"):
         raise ApiError(409, f"the escalation is already {row.status}", "id")
     return web.json_response(escalation_json(await escalations.get(service.db, escalation_id)))
+
+
+@routes.post("/api/v1/parents/{id}/not-safe-to-text")
+async def mark_not_safe_to_text(request: web.Request) -> web.Response:
+    """Nothing automated goes to this parent from now on: {"reason": "...", "by": "..."}."""
+    actor = await caller(request)
+    parent_id = _id(request)
+    data = await read_json(request)
+    reason = data.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ApiError(422, "say why the phone is not safe to text", "reason")
+    if len(reason) > safe_contact.MAX_REASON:
+        raise ApiError(422, f"at most {safe_contact.MAX_REASON} characters", "reason")
+    by = data.get("by", actor)
+    if not isinstance(by, str) or not by.strip():
+        raise ApiError(422, "must be a name", "by")
+    try:
+        parent = await safe_contact.mark_not_safe(
+            request.app[SERVICE], parent_id, by=by.strip(), actor=actor, reason=reason.strip()
+        )
+    except safe_contact.ParentNotFound:
+        raise ApiError(404, "no parent with this id", "id") from None
+    return web.json_response({"id": parent.id, "not_safe_to_text": not_safe_json(parent)})
+
+
+@routes.delete("/api/v1/parents/{id}/not-safe-to-text")
+async def clear_not_safe_to_text(request: web.Request) -> web.Response:
+    """Texts may go to this parent again (agreed with them on a safe channel)."""
+    actor = await caller(request)
+    try:
+        parent = await safe_contact.mark_safe_again(request.app[SERVICE], _id(request), actor=actor)
+    except safe_contact.ParentNotFound:
+        raise ApiError(404, "no parent with this id", "id") from None
+    return web.json_response({"id": parent.id, "not_safe_to_text": None})

@@ -160,6 +160,7 @@ def appointment_json(appointment: Appointment, tz, reminders=()) -> dict:  # noq
         "status": appointment.status.value,
         "cancelled_by": appointment.cancelled_by.value if appointment.cancelled_by else None,
         "cancel_reason": appointment.cancel_reason,
+        "needs_review": appointment.needs_review or None,
         "version": appointment.version,
         "answers": [
             {"parent_id": p, "answer": a.value} for p, a in sorted(appointment.answers.items())

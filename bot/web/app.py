@@ -18,12 +18,14 @@ from bot.web import (
     console_admin,
     console_admin_appointments,
     console_admin_families,
+    console_admin_staff,
     console_caseload,
     console_delivery,
     console_escalations,
     console_family,
     console_governance,
     console_queue,
+    console_safe_contact,
     console_templates,
     metrics,
     simulator,
@@ -56,7 +58,7 @@ def make_app(service: Service) -> web.Application:
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
     consoles += (console_templates, console_governance, console_delivery, console_accounts)
-    consoles += (console_caseload,)
+    consoles += (console_safe_contact, console_admin_staff, console_caseload)
     for module in (
         api,
         api_appointments,

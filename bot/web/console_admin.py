@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.core.model import Family, Role, Staff
 from bot.core.names import clean_name
+from bot.runtime.service import Service
 from bot.store import audit, families, inbound, outbox, queue
 from bot.store import console as console_store
 from bot.store import letters as letter_store
@@ -17,6 +18,7 @@ from bot.store.db import from_ts
 from bot.store.outbox import OutboxRow
 from bot.web import auth
 from bot.web.console import int_or_none, signed_in_viewer, staff_by_id
+from bot.web.console_admin_staff import warnings_for
 from bot.web.console_queue import FamilyCache, queue_rows
 from bot.web.keys import SERVICE
 
@@ -39,7 +41,39 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "escalations": len(await console_store.escalations_with_status(service.db, "open")),
         "letters": len(await letter_store.listing(service.db, "waiting")),
     }
-    return auth.render(request, "console/admin_overview.html", counts=counts)
+    warnings = len(await warnings_for(service))
+    staff_card = (
+        "/admin/staff",
+        "Staff phones",
+        f"{warnings} warning{'s' if warnings != 1 else ''}: escalations reaching nobody's phone"
+        if warnings
+        else "Every escalation can reach someone's phone",
+    )
+    return auth.render(
+        request, "console/admin_overview.html", counts=counts, extra_cards=[staff_card]
+    )
+
+
+async def _admin_queue_context(service: Service) -> dict:
+    everyone = await staff_by_id(service)
+    cache = FamilyCache(service)
+    mine = await queue.open_items(service.db, audience="administrator")  # urgent first
+    unassigned = await queue.open_items(service.db, audience="unassigned")
+    senders = {}
+    for item in unassigned:
+        stored = await inbound.get(service.db, item.inbound_id) if item.inbound_id else None
+        if stored is not None:
+            senders[item.id] = stored.message.sender
+    waiting = len(mine) + len(unassigned)
+    title = "Waiting for you – Cradle"
+    return {
+        "mine": await queue_rows(service, mine, None, everyone, cache),
+        "unassigned": await queue_rows(service, unassigned, None, everyone, cache),
+        "senders": senders,
+        "page_title": f"({waiting}) {title}" if waiting else title,
+        "now": service.now(),
+        "tz": service.team_timezone(),
+    }
 
 
 @routes.get("/admin/queue")
@@ -47,25 +81,20 @@ async def overview(request: web.Request) -> web.StreamResponse:
 async def admin_queue(request: web.Request) -> web.StreamResponse:
     """Work routed to the administrator, and messages nobody could be matched to."""
     await signed_in_viewer(request, Role.ADMINISTRATOR)
-    service = request.app[SERVICE]
-    everyone = await staff_by_id(service)
-    cache = FamilyCache(service)
-    mine = await queue.open_items(service.db, audience="administrator")
-    unassigned = await queue.open_items(service.db, audience="unassigned")
-    senders = {}
-    for item in unassigned:
-        stored = await inbound.get(service.db, item.inbound_id) if item.inbound_id else None
-        if stored is not None:
-            senders[item.id] = stored.message.sender
+    context = await _admin_queue_context(request.app[SERVICE])
     await auth.audit_read(request, "queue_viewed", "queue", None, audience="administrator")
-    return auth.render(
-        request,
-        "console/admin_queue.html",
-        mine=await queue_rows(service, mine, None, everyone, cache),
-        unassigned=await queue_rows(service, unassigned, None, everyone, cache),
-        senders=senders,
-        tz=service.team_timezone(),
-    )
+    return auth.render(request, "console/admin_queue.html", **context)
+
+
+@routes.get("/admin/queue/live")
+@auth.page
+async def admin_queue_live(request: web.Request) -> web.StreamResponse:
+    """The self-updating part of the administrator's waiting list."""
+    await signed_in_viewer(request, Role.ADMINISTRATOR)
+    context = await _admin_queue_context(request.app[SERVICE])
+    response = auth.render(request, "console/_admin_queue_live.html", **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @dataclass(frozen=True)

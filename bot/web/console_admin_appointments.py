@@ -375,6 +375,20 @@ async def call_off(request: web.Request) -> web.StreamResponse:
     return auth.redirect(f"/admin/families/{family.id}#appointments")
 
 
+@routes.post("/admin/appointments/{id:\\d+}/keep")
+@auth.page
+async def keep(request: web.Request) -> web.StreamResponse:
+    """Reviewed: the appointment stands as booked for the parents still coming."""
+    viewer = await signed_in_viewer(request, Role.ADMINISTRATOR)
+    appointment, family = await _appointment_or_404(request)
+    try:
+        await runtime.keep_after_review(request.app[SERVICE], appointment.id, _actor(viewer.id))
+        auth.flash(request, "Reviewed: the appointment stands as booked.")
+    except (Conflict, NotFound) as exc:
+        auth.flash(request, str(exc)[:1].upper() + str(exc)[1:] + ".")
+    return auth.redirect(f"/admin/families/{family.id}#appointments")
+
+
 @routes.post("/admin/appointments/{id:\\d+}/outcome")
 @auth.page
 async def outcome(request: web.Request) -> web.StreamResponse:

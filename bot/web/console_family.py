@@ -99,6 +99,7 @@ class TimelineEntry:
     out_of_hours: bool = False
     media_kind: str | None = None
     segments: int | None = None
+    parent_id: int | None = None
 
 
 async def timeline(service: Service, family: Family) -> list[TimelineEntry]:
@@ -111,6 +112,7 @@ async def timeline(service: Service, family: Family) -> list[TimelineEntry]:
             direction="in",
             at=m.message.received_at,
             parent_name=names.get(m.parent_id, "Unknown sender"),
+            parent_id=m.parent_id,
             channel=m.message.channel.value,
             body=m.message.body,
             risk=m.risk,
@@ -128,6 +130,7 @@ async def timeline(service: Service, family: Family) -> list[TimelineEntry]:
                 direction="out",
                 at=o.created_at,
                 parent_name=names.get(o.parent_id, "a parent"),
+                parent_id=o.parent_id,
                 channel=o.channel.value,
                 body=o.body,
                 status=o.status.value,
@@ -170,6 +173,14 @@ async def family_page(
     ]
     parents = [(p, why_not_contactable(p), route_for(p)) for p in family.parents]
     entries = await timeline(service, family)
+    # The reply goes, unless they choose otherwise, to the parent whose message is answered:
+    # the one named in the link from the queue, else whoever wrote last.
+    asked = request.query.get("reply_to", "")
+    reply_to = asked if any(str(p.id) == asked for p in family.parents) else ""
+    if not reply_to:
+        last_in = [e for e in entries if e.direction == "in" and e.parent_id is not None]
+        if last_in:
+            reply_to = str(max(last_in, key=lambda e: e.at).parent_id)
     async with service.db.transaction() as conn:
         await audit.record(
             conn, now, f"staff:{viewer.id}", "family_messages_viewed", "family", family.id
@@ -193,6 +204,7 @@ async def family_page(
         errors=errors or {},
         form=form or {},
         nonce=secrets.token_urlsafe(16),
+        reply_to=reply_to,
         languages=dict(language_options()),
         tz=service.team_timezone(),
     )

@@ -50,6 +50,7 @@ class PinnedEscalation:
     body: str | None
     time_left: str
     overdue: bool
+    sender: str | None = None  # the SMS number that wrote, shown when it matched no parent
 
 
 class FamilyCache:
@@ -125,16 +126,18 @@ async def pinned_escalations(
                 body=stored.message.body if stored and readable else None,
                 time_left=time_left(row.deadline, now),
                 overdue=row.deadline < now,
+                sender=stored.message.sender
+                if stored
+                and readable
+                and row.parent_id is None
+                and stored.message.sender[:1] == "+"
+                else None,
             )
         )
     return pinned
 
 
-@routes.get("/queue")
-@auth.page
-async def practitioner_queue(request: web.Request) -> web.StreamResponse:
-    viewer = await signed_in_viewer(request, *auth.CLINICAL)
-    service = request.app[SERVICE]
+async def _queue_context(service: Service, viewer: Viewer) -> dict:
     now = service.now()
     everyone = await staff_by_id(service)
     items: list[QueueItem] = []
@@ -142,7 +145,7 @@ async def practitioner_queue(request: web.Request) -> web.StreamResponse:
         items += await queue.open_items(
             service.db, audience="practitioner", practitioner_id=practitioner_id
         )
-    items.sort(key=lambda i: (not i.out_of_hours, i.created_at, i.id))
+    items.sort(key=lambda i: (not i.urgent, not i.out_of_hours, i.created_at, i.id))
     cache = FamilyCache(service)
     covers = await console_store.covers_involving(service.db, viewer.id, viewer.today)
     away = next(
@@ -150,17 +153,38 @@ async def practitioner_queue(request: web.Request) -> web.StreamResponse:
         None,
     )
     covering = [c for c in covers if c.cover_id == viewer.id and c.starts_on <= viewer.today]
-    await auth.audit_read(request, "queue_viewed", "staff", viewer.id, items=len(items))
-    return auth.render(
-        request,
-        "console/queue.html",
-        rows=await queue_rows(service, items, viewer, everyone, cache),
-        pinned=await pinned_escalations(service, viewer, cache, now),
-        away=away,
-        covering=covering,
-        everyone=everyone,
-        tz=service.team_timezone(),
-    )
+    pinned = await pinned_escalations(service, viewer, cache, now)
+    title = f"({len(pinned)} open) Your queue – Cradle" if pinned else "Your queue – Cradle"
+    return {
+        "rows": await queue_rows(service, items, viewer, everyone, cache),
+        "pinned": pinned,
+        "away": away,
+        "covering": covering,
+        "everyone": everyone,
+        "page_title": title,
+        "now": now,
+        "tz": service.team_timezone(),
+    }
+
+
+@routes.get("/queue")
+@auth.page
+async def practitioner_queue(request: web.Request) -> web.StreamResponse:
+    viewer = await signed_in_viewer(request, *auth.CLINICAL)
+    context = await _queue_context(request.app[SERVICE], viewer)
+    await auth.audit_read(request, "queue_viewed", "staff", viewer.id, items=len(context["rows"]))
+    return auth.render(request, "console/queue.html", **context)
+
+
+@routes.get("/queue/live")
+@auth.page
+async def practitioner_queue_live(request: web.Request) -> web.StreamResponse:
+    """The self-updating part of the queue, fetched every few seconds by the page."""
+    viewer = await signed_in_viewer(request, *auth.CLINICAL)
+    context = await _queue_context(request.app[SERVICE], viewer)
+    response = auth.render(request, "console/_queue_live.html", **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def may_handle(service: Service, staff: Staff, item: QueueItem) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core.model import ChannelName, Family, Parent, Referrer, Role
 from bot.core.names import clean_name, clean_text
-from bot.core.phones import PhoneNumberError, normalise_mobile
+from bot.core.phones import PhoneNumberError, normalise_mobile, normalise_staff_mobile
 from bot.web.errors import ApiError
 
 LANGUAGES = frozenset({"en_GB", "cy", "pl", "ur", "ro", "ar"})
@@ -79,7 +79,7 @@ def practitioner_from(data: dict) -> tuple[str, Role, str | None, str | None]:
     mobile = text(data, "mobile") or None
     if mobile:
         try:
-            mobile = normalise_mobile(mobile, strict=False)
+            mobile = normalise_staff_mobile(mobile)
         except PhoneNumberError as exc:
             raise ApiError(422, str(exc), "mobile") from None
     return name, role, email, mobile

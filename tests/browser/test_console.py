@@ -66,7 +66,10 @@ def test_a_reply_from_the_queue_reaches_the_parents_phone(
     sign_in(page, server, "amira@demo.cradle")
     row = page.locator("tr.queue-item", has_text="Can my mum come on Thursday too?")
     row.get_by_role("link", name="Reply").click()
-    page.get_by_label("Chloe Martin (SMS)").check()
+    expect(page.get_by_label("Chloe Martin (SMS)")).to_be_checked()  # the parent who wrote
+    handled = page.get_by_label("Mark this family's waiting messages as handled")
+    expect(handled).not_to_be_checked()
+    handled.check()
     page.get_by_label("Your text").fill("Of course, she is very welcome.")
     page.get_by_role("button", name="Send text").click()
     expect(page.get_by_text("Your text to Chloe Martin is on its way.")).to_be_visible()

@@ -47,7 +47,7 @@ def test_save_history_difference_and_going_back(
     expect(phone).to_have_text("Hi Samantha, I'm Rebecca from Little Steps. Can we meet soon?")
     page.get_by_label("Preview for a family").select_option(label="PIR-0001: Baby of Chloe Martin")
     expect(page.locator(".preview-phone__text").nth(1)).to_have_text(
-        f"Hi Chloe, I'm Amira from {team.name}. Can we meet soon?"
+        f"Hi Chloe, I'm Amira from {team.sender_name}. Can we meet soon?"
     )
     expect(page.locator(".preview-segments").first).to_have_text("1")
     shoot(page, tmp_path, "edit")

@@ -26,7 +26,7 @@ from bot.core.appointments import (
 )
 from bot.core.hours import is_open
 from bot.core.model import Intent, QueueKind
-from bot.core.policy import HoursPolicy, load_policies
+from bot.core.policy import HoursPolicy, OneParentSaysNo, load_policies
 
 LONDON = ZoneInfo("Europe/London")
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -117,14 +117,37 @@ def test_yes_is_recorded_and_thanked() -> None:
 
 
 def test_no_cancels_thanks_without_blame_and_tells_the_administrator_and_practitioner() -> None:
-    outcome = decide(appointment(), MUM, Intent.CANCEL)
-    assert outcome.cancel_by_family
+    outcome = decide(appointment(expected=(MUM,)), MUM, Intent.CANCEL)
+    assert outcome.cancel_by_family and outcome.tell_others is None
     assert outcome.tell_parent == "cancellation_thanks"
     assert [(n.kind, n.audience) for n in outcome.notes] == [
         (QueueKind.CANCELLATION, "administrator"),
         (QueueKind.CANCELLATION, "practitioner"),
     ]
     assert "Tuesday 1 December" in outcome.notes[0].summary
+
+
+def test_one_parents_no_while_the_other_is_expected_leaves_it_standing_for_review() -> None:
+    outcome = decide(appointment(), MUM, Intent.CANCEL)
+    assert not outcome.cancel_by_family
+    assert outcome.answer is Answer.CANCEL
+    assert "other parent is still expected" in outcome.needs_review
+    assert [(n.kind, n.audience) for n in outcome.notes] == [
+        (QueueKind.APPOINTMENT_REVIEW, "administrator")
+    ]
+    assert outcome.tell_parent == "change_request_ack"
+
+
+def test_a_team_may_choose_that_one_parents_no_cancels_for_everyone_who_is_then_told() -> None:
+    outcome = decide_reply(
+        appointment(), MUM, Intent.CANCEL, "Chloe", "Tuesday", OneParentSaysNo.CANCEL
+    )
+    assert outcome.cancel_by_family and outcome.tell_others == "appointment_called_off"
+
+
+def test_the_second_parents_no_after_a_review_calls_it_off() -> None:
+    outcome = decide(appointment(answers={MUM: Answer.CANCEL}), DAD, Intent.CANCEL)
+    assert outcome.cancel_by_family and outcome.tell_others is None
 
 
 def test_change_asks_the_administrator_and_tells_the_parent_someone_will_be_in_touch() -> None:

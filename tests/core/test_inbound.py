@@ -13,6 +13,7 @@ from bot.core.inbound import (
     Escalate,
     Hours,
     InboundContext,
+    MarkNotSafeToText,
     Reply,
     SetOptOut,
     Triaged,
@@ -65,7 +66,55 @@ def test_a_plain_message_goes_to_the_practitioner() -> None:
 def test_risk_is_escalated_first_even_from_an_unknown_number() -> None:
     decision = decide(context("I want to die", parents=(), risk=Risk.EMERGENCY))
     assert isinstance(decision.actions[0], Escalate)
-    assert decision.actions[1].audience == "unassigned"
+    assert decision.actions[1] == Reply("safety_reply", urgent=True, to_sender=True)
+    assert decision.actions[2].audience == "unassigned" and decision.actions[2].urgent
+
+
+def test_an_unknown_number_with_no_risk_gets_no_reply() -> None:
+    decision = decide(context("hi is this the clinic", parents=()))
+    assert kinds(decision.actions) == [AddToQueue]
+
+
+def test_a_shared_number_with_a_do_not_contact_parent_gets_no_safety_reply() -> None:
+    shared = (
+        parent(),
+        Parent(
+            id=8,
+            name="Dan Martin",
+            mobile="+447700900101",
+            family_id=3,
+            do_not_contact=True,
+            do_not_contact_reason="court order",
+        ),
+    )
+    decision = decide(context("I want to die", parents=shared, risk=Risk.EMERGENCY))
+    assert kinds(decision.actions) == [Escalate, AddToQueue]
+
+
+def test_a_phone_read_by_someone_else_gets_no_reply_of_any_kind_and_an_urgent_item() -> None:
+    decision = decide(
+        context(
+            "please don't text this number, he checks my phone, I'm scared",
+            risk=Risk.CONCERN,
+            intent=Intent.NOT_SAFE_TO_TEXT,
+            hours=CLOSED,
+        )
+    )
+    assert kinds(decision.actions) == [Escalate, MarkNotSafeToText, AddToQueue]
+    assert decision.actions[1].parent_ids == (7,)
+    item = decision.actions[2]
+    assert item.kind is QueueKind.SAFE_CONTACT and item.urgent and item.practitioner_id == 11
+    assert not any(isinstance(a, Reply) for a in decision.actions)
+
+
+def test_an_unknown_number_saying_its_phone_is_read_gets_no_safety_reply() -> None:
+    decision = decide(
+        context(
+            "dont text this number", parents=(), risk=Risk.EMERGENCY, intent=Intent.NOT_SAFE_TO_TEXT
+        )
+    )
+    assert kinds(decision.actions) == [Escalate, AddToQueue]
+    assert decision.actions[1].kind is QueueKind.SAFE_CONTACT
 
 
 def test_an_opted_out_parent_at_risk_is_escalated_but_sent_nothing() -> None:

@@ -65,6 +65,9 @@ cues = ['^yes', 'see you then']
 
 [reschedule]
 cues = ['another day']
+
+[not_safe_to_text]
+cues = ['(he|she) checks my phone', 'do not text this number']
 """
 
 

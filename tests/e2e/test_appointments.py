@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.clock import parse_instant
+from bot.core.policy import OneParentSaysNo
 from bot.runtime import dispatcher, pipeline, scheduler
 from bot.store import outbox
 from tests.builders import family_json, parent_json
@@ -328,9 +330,9 @@ async def test_yes_records_who_confirmed_and_thanks_them_once(live: Live) -> Non
 async def test_a_cancellation_by_reply_stops_the_later_reminder_and_reaches_the_administrator(
     live: Live,
 ) -> None:
-    family = await add_family(live)
+    family = await add_family(live, parents=[parent_json("Chloe Martin", CHLOE)])
     booked = await book(live, family)
-    assert (await tick(live, "2026-12-01T10:00:00Z"))["reminders"] == 2
+    assert (await tick(live, "2026-12-01T10:00:00Z"))["reminders"] == 1
     await dispatcher.dispatch_once(live.service)
 
     await from_phone(live, CHLOE, "Sorry cant make it", "2026-12-01T11:00:00Z")
@@ -348,12 +350,74 @@ async def test_a_cancellation_by_reply_stops_the_later_reminder_and_reaches_the_
     assert "missed" not in thanks["body"].lower()
 
     assert (await tick(live, "2026-12-02T10:00:00Z"))["reminders"] == 0
-    assert len(await texts(live, family, "appointment_reminder")) == 2  # the two-day ones only
+    assert len(await texts(live, family, "appointment_reminder")) == 1  # the two-day one only
 
     # Asking for a new time, as the thanks invites, goes to the administrator.
     await from_phone(live, CHLOE, "can we do another day", "2026-12-02T11:00:00Z")
     kinds = sorted(i["kind"] for i in await queue(live, audience="administrator"))
     assert kinds == ["cancellation", "change_request"]
+
+
+async def test_one_parents_no_leaves_the_joint_appointment_standing_and_tells_the_administrator(
+    live: Live,
+) -> None:
+    family = await add_family(live)
+    booked = await book(live, family)
+    assert (await tick(live, "2026-12-01T10:00:00Z"))["reminders"] == 2
+    await dispatcher.dispatch_once(live.service)
+
+    await from_phone(live, CHLOE, "Sorry cant make it", "2026-12-01T11:00:00Z")
+    await dispatcher.dispatch_once(live.service)
+
+    _, appointment = await live.api("GET", f"/api/v1/appointments/{booked['id']}")
+    assert appointment["status"] == "booked", "Dan is still expected"
+    assert "other parent is still expected" in appointment["needs_review"]
+    assert appointment["answers"] == [{"parent_id": parent_id(family, "Chloe"), "answer": "cancel"}]
+    [for_admin] = await queue(live, audience="administrator")
+    assert for_admin["kind"] == "appointment_review" and "Chloe said NO" in for_admin["summary"]
+    [ack] = await texts(live, family, "change_request_ack")
+    assert ack["parent_id"] == parent_id(family, "Chloe")
+    # The next day's reminder goes to Dan only; Chloe is not asked again.
+    assert (await tick(live, "2026-12-02T10:00:00Z"))["reminders"] == 1
+    latest = (await texts(live, family, "appointment_reminder"))[-1]
+    assert latest["parent_id"] == parent_id(family, "Dan")
+
+
+async def test_a_reminder_never_asks_a_parent_to_confirm_again(live: Live) -> None:
+    family = await add_family(live)
+    await book(live, family)
+    await dispatcher.dispatch_once(live.service)
+    await from_phone(live, DAN, "yes", "2026-11-25T10:00:00Z")
+
+    assert (await tick(live, "2026-12-01T10:00:00Z"))["reminders"] == 2
+    await dispatcher.dispatch_once(live.service)
+
+    reminders = {
+        r["parent_id"]: r["body"] for r in await texts(live, family, "appointment_reminder")
+    }
+    assert "Reply YES" not in reminders[parent_id(family, "Dan")]
+    assert "See you on" in reminders[parent_id(family, "Dan")]
+    assert "YES" in reminders[parent_id(family, "Chloe")]
+
+
+async def test_a_team_that_chose_cancel_calls_it_off_and_tells_the_other_parent(
+    live: Live,
+) -> None:
+    reminders = dataclasses.replace(
+        live.service.policies.reminders, one_parent_says_no=OneParentSaysNo.CANCEL
+    )
+    live.service.policies = dataclasses.replace(live.service.policies, reminders=reminders)
+    family = await add_family(live)
+    booked = await book(live, family)
+    await dispatcher.dispatch_once(live.service)
+
+    await from_phone(live, CHLOE, "Sorry cant make it", "2026-11-25T10:00:00Z")
+    await dispatcher.dispatch_once(live.service)
+
+    _, appointment = await live.api("GET", f"/api/v1/appointments/{booked['id']}")
+    assert appointment["status"] == "cancelled"
+    [told] = await texts(live, family, "appointment_called_off")
+    assert told["parent_id"] == parent_id(family, "Dan") and "doesn't suit" in told["body"]
 
 
 async def test_a_request_to_change_reaches_the_administrator_and_the_parent_is_told(
@@ -609,6 +673,7 @@ async def test_the_activity_report_counts_what_happened_as_json_and_csv(live: Li
     live.at("2026-12-02T09:00:00Z")
     await live.api("POST", f"/api/v1/appointments/{first['id']}/cancel", json={"reason": "ill"})
     await from_phone(live, DAN, "sorry cant come", "2026-12-05T12:00:00Z")  # about the 10th
+    await from_phone(live, CHLOE, "no", "2026-12-05T12:30:00Z")  # both: called off by the family
     live.at("2026-12-31T12:00:00Z")
     assert second["id"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Live
-from tests.e2e.console_client import ConsoleClient, rows
+from tests.e2e.console_client import ConsoleClient, rows, text_from
 
 BOOKING = {
     "day": "2026-12-01",
@@ -154,3 +154,46 @@ async def test_booking_can_invite_the_referrer_with_a_letter(
         live, "SELECT addressed_to, body FROM letters WHERE kind = 'invitation'"
     )
     assert addressed_to.startswith("Priya Nair") and "join the family's appointment" in body
+
+
+async def test_one_parents_no_shows_as_needing_review_until_the_administrator_keeps_it(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    family = team["PIR-0001"]
+    await client.sign_in("administrator")
+    await book(client, family, expected=[1, 2])
+    await text_from(live.service, "+447700900101", "sorry can't make it")
+
+    _, page = await client.get(f"/admin/families/{family}")
+    assert "Needs review" in page and "Chloe said NO to the joint appointment" in page
+    _, waiting = await client.get("/admin/queue")
+    assert "Appointment needs review" in waiting
+    [(appointment,)] = rows(live, "SELECT id FROM appointments")
+
+    status, page, _ = await client.post(f"/admin/appointments/{appointment}/keep", {}, follow=True)
+
+    assert status == 200 and "the appointment stands as booked" in page
+    assert "Needs review" not in page
+    assert rows(live, "SELECT status, needs_review_at FROM appointments") == [("booked", None)]
+
+
+async def test_cancel_on_its_own_puts_an_urgent_phone_call_at_the_top_of_the_waiting_list(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    family = team["PIR-0001"]
+    await client.sign_in("administrator")
+    await book(client, family, expected=[1, 2])
+    await text_from(live.service, "+447700900102", "Can we do another day?")  # Dan: a change
+    await text_from(live.service, "+447700900101", "CANCEL")
+
+    _, page = await client.get("/admin/queue")
+
+    waiting = page.split('id="for-administrator"')[1].split("Unassigned")[0]
+    first_row = waiting.split('class="nhsuk-table__row queue-item"')[1]
+    assert "Urgent" in first_row
+    assert (
+        "Chloe Martin texted CANCEL: may have meant the appointment on Tuesday 1 December 2026"
+        in first_row
+    )
+    assert "texts are now blocked by the phone network, phone them" in first_row
+    assert "(2) Waiting for you" in page.split("</title>")[0]

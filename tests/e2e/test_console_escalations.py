@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.runtime.scheduler import tick
 from tests.conftest import Live
 from tests.e2e.console_client import ConsoleClient, rows, text_from
 
@@ -64,8 +65,10 @@ async def test_the_duty_view_shows_every_open_escalation_and_acknowledging_moves
     _, page = await client.get("/escalations")
     waiting = table(page, "open-escalations")
     assert "PIR-0002" in waiting and "PIR-0003" in waiting
-    assert "Step 1 of 3, in-hours chain" in waiting
-    assert "Told: Amira Shah" in waiting and "Told: Tom Evans" in waiting
+    assert "Step 1, the practitioner (Amira Shah)" in waiting
+    assert "Step 1, the practitioner (Tom Evans)" in waiting
+    assert "she won" in waiting and "Nie daję rady" in waiting, "the parent's own words"
+    assert 'href="tel:+447700900201"' in waiting
 
     status, _, location = await client.post(
         f"/escalations/{leah}/acknowledge", {"next": "/escalations"}
@@ -188,3 +191,47 @@ async def test_overlapping_cover_is_refused_until_the_first_is_cancelled(
     await client.get("/cover")
     assert (await client.post("/cover", {**form, "cover_id": "3"}))[0] == 303
     assert rows(live, "SELECT cover_id FROM cover") == [(3,)]
+
+
+async def test_the_duty_view_shows_the_chain_so_far_and_who_closed_it_with_what(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await text_from(live.service, LEAH, "I want to kill myself")  # 10:00, emergency
+    [(escalation,)] = rows(live, "SELECT id FROM escalations")
+    await tick(live.service, live.at("2026-11-24T10:16:00Z"))  # step 1 missed its 10:15
+
+    await client.sign_in("clinical_lead")
+    _, page = await client.get("/escalations")
+    waiting = table(page, "open-escalations")
+    assert "Step 1, the practitioner (Amira Shah), the duty clinician (Grace Okafor):" in waiting
+    assert "not acknowledged by 10:16" in waiting
+    assert "Now step 2, the clinical lead (Helen Price)" in waiting
+    assert "16 minutes ago" in waiting and "I want to kill myself" in waiting
+    assert "(1 open) Escalations" in page.split("</title>")[0]
+
+    await client.post(f"/escalations/{escalation}/acknowledge", {"next": "/escalations"})
+    _, page = await client.get("/escalations")
+    assert "By Helen Price at 10:16" in page.split('id="acknowledged"')[1]
+    await client.get(f"/escalations/{escalation}")
+    await client.post(
+        f"/escalations/{escalation}/close", {"action": "phoned_parent", "details": "safe now"}
+    )
+    _, page = await client.get("/escalations")
+    closed = page.split('id="closed"')[1]
+    assert "closed by Helen Price at 10:16am. Phoned the parent: safe now" in closed
+
+
+async def test_the_live_parts_of_the_pages_are_only_for_those_who_may_see_the_pages(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await text_from(live.service, LEAH, WORRYING)
+    _, signed_out = await client.get("/escalations/live")
+    assert "Sign in to Cradle" in signed_out and "she won" not in signed_out
+    await client.sign_in("practitioner")  # not on the duty rota
+    not_for_her, _ = await client.get("/escalations/live")
+    assert not_for_her == 404
+    status, fragment = await client.get("/queue/live")
+    assert status == 200 and "<html" not in fragment and "she won" in fragment
+    await client.sign_in("duty_clinician")
+    status, fragment = await client.get("/escalations/live")
+    assert status == 200 and "(1 open) Escalations" in fragment and "she won" in fragment

@@ -171,3 +171,30 @@ async def test_handing_a_family_over_moves_it_and_its_waiting_messages(
     assert rows(live, "SELECT action FROM audit WHERE action = 'family_handed_over'") == [
         ("family_handed_over",)
     ]
+
+
+def checked_parent(page: str) -> str:
+    """The name beside the radio button that is checked in the reply form."""
+    form = page.split('class="reply-form"')[1].split("</form>")[0]
+    item = form.split(" checked")[1]
+    return item.split('nhsuk-radios__label"')[1].split(">")[1].split("<")[0].split(" (")[0]
+
+
+async def test_replying_from_the_queue_preselects_the_parent_who_wrote_and_ticks_nothing(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await text_from(live.service, DAN, "Is it still Thursday?")
+    await client.sign_in("practitioner")
+    _, queue_page = await client.get("/queue")
+    dan = rows(live, "SELECT id FROM parents WHERE name = 'Dan Martin'")[0][0]
+    link = f"/families/{team['PIR-0001']}?reply_to={dan}#reply"
+    assert link in queue_page
+
+    _, page = await client.get(link.split("#")[0])
+
+    assert checked_parent(page) == "Dan Martin", "not Chloe, the first parent"
+    box = page.split('name="handled"')[0].rsplit("<input", 1)[1] + page.split('name="handled"')[1]
+    assert "checked" not in box.split(">")[0], "marking everything handled is a choice"
+    # Opened without the link, the form still answers whoever wrote last.
+    _, page = await client.get(f"/families/{team['PIR-0001']}")
+    assert checked_parent(page) == "Dan Martin"

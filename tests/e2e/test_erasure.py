@@ -39,6 +39,12 @@ async def test_erasing_a_parent_leaves_no_trace_of_their_number_or_words(
     assert one(live, "SELECT count(*) FROM outbox WHERE parent_id = ? AND status = 'queued'",
                blakes.parent)[0] >= 1  # fmt: skip
     assert one(live, "SELECT count(*) FROM reminders WHERE status = 'pending'")[0] >= 1
+    # Why her phone is not safe to text is about her too: erased with the rest.
+    status, _ = await live.api(
+        "POST", f"/api/v1/parents/{blakes.parent}/not-safe-to-text",
+        json={"reason": "Rhiannon says her partner reads her texts"},
+    )  # fmt: skip
+    assert status == 200
 
     await client.sign_in("administrator")
     # Under an open escalation the family cannot be erased.

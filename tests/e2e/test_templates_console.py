@@ -134,7 +134,7 @@ async def test_a_saved_version_is_what_the_next_text_says(
     )
     expected = (
         "Hello Nia, this is Amira from "
-        f"{live.service.policies.team.name}. I would like to meet you. When suits you? "
+        f"{live.service.policies.team.sender_name}. I would like to meet you. When suits you? "
         f"Call {live.service.policies.team.phone} or reply here."
     )
     assert sent == [(expected, "delivered")]
@@ -150,14 +150,27 @@ async def test_a_warning_is_shown_but_the_wording_is_saved(
     live: Live, team: dict[str, int], client: ConsoleClient
 ) -> None:
     await client.sign_in("administrator")
-    body = "Hi {parent_name}, I'm {practitioner_name}, your therapist at {team_name}."
+    body = "Hi {parent_name}, I'm {practitioner_name}. Can we book your assessment?"
     status, _, location = await save(client, body)
     assert status == 303
     _, page = await client.get(location)
     words = text_of(page)
     assert "Saved with 1 warning" in words
-    assert "uses 'therapist'" in words
+    assert "uses 'assessment'" in words
     assert [v[4] for v in versions(live)] == [body]
+
+
+async def test_a_word_that_reveals_the_service_is_refused(
+    live: Live, team: dict[str, int], client: ConsoleClient
+) -> None:
+    await client.sign_in("administrator")
+    body = "Hi {parent_name}, I'm {practitioner_name}, your perinatal mental health therapist."
+    status, page, _ = await save(client, body)
+    assert status == 422
+    words = text_of(page)
+    assert "tells anyone holding the phone what the service is" in words
+    assert "'perinatal'" in words and "'mental health'" in words and "'therapist'" in words
+    assert versions(live) == [], "nothing saved"
 
 
 async def test_history_differences_going_back_and_reset(
@@ -249,7 +262,7 @@ async def test_preview_without_javascript_shows_the_phone_and_saves_nothing(
     assert status == 200
     words = text_of(page)
     assert "Hi Samantha, I'm Rebecca from Little Steps. Croeso ŵ!" in words  # samples
-    assert f"Hi Chloe, I'm Amira from {live.service.policies.team.name}. Croeso ŵ!" in words
+    assert f"Hi Chloe, I'm Amira from {live.service.policies.team.sender_name}. Croeso ŵ!" in words
     assert "UCS-2 because of “ŵ”" in words
     assert versions(live) == []
 
@@ -303,7 +316,7 @@ async def test_a_missing_translation_is_flagged_until_it_is_written(
         "SELECT body, locale FROM outbox WHERE template = 'help_reply' ORDER BY id DESC LIMIT 1",
     )
     team_ = live.service.policies.team
-    assert sent == [(f"Aici {team_.name}. Sunați-ne la {team_.phone}.", "ro")]
+    assert sent == [(f"Aici {team_.sender_name}. Sunați-ne la {team_.phone}.", "ro")]
 
 
 async def test_wording_is_shown_as_written_never_as_markup(
