@@ -19,7 +19,7 @@ from bot.core.phones import PhoneNumberError, normalise_mobile
 from bot.runtime import pipeline, scheduler
 from bot.runtime import telegram as telegram_runtime
 from bot.runtime.service import Service
-from bot.store import families, phones
+from bot.store import families, threads
 from bot.store import staff as staff_store
 from bot.web import auth
 from bot.web.keys import SERVICE
@@ -62,7 +62,7 @@ class Phone:
     mobile: str | None = None
     telegram_chat: int | None = None
     staff: bool = False
-    texts: list[phones.PhoneText] = field(default_factory=list)
+    texts: list[threads.PhoneText] = field(default_factory=list)
 
 
 async def parent_phones(service: Service) -> list[Phone]:
@@ -120,7 +120,7 @@ async def staff_phones(service: Service) -> list[Phone]:
 
 async def _fill(service: Service, found: list[Phone]) -> list[Phone]:
     for phone in found:
-        phone.texts = await phones.thread(service.db, phone.addresses)
+        phone.texts = await threads.thread(service.db, phone.addresses)
     return found
 
 

@@ -16,7 +16,7 @@ from bot.clock import Clock, parse_instant
 from bot.runtime import dispatcher, pipeline
 from bot.runtime.service import Service
 from bot.server import start_site
-from bot.store import escalations, phones
+from bot.store import escalations, threads
 from tests.conftest import OPEN_TIME, Live, free_port, make_settings
 from tests.e2e.console_client import seed_demo
 
@@ -55,7 +55,7 @@ async def post(live: Live, path: str, form: dict[str, str]) -> int:
 async def texts_from(live: Live, number: str) -> list[str]:
     return [
         t.body
-        for t in await phones.thread(live.service.db, [("sms", number)])
+        for t in await threads.thread(live.service.db, [("sms", number)])
         if t.direction == "out"
     ]
 
