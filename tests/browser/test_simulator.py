@@ -56,6 +56,7 @@ def test_a_half_typed_reply_and_its_cursor_survive_a_new_text(
 
     expect(phone(page, CHLOE).locator(".bubble.in")).to_have_count(before + 1)
     expect(phone(page, CHLOE).locator(".bubble.in").last).to_contain_text("To talk to us")
+    expect(page.locator("[data-live-status]")).to_have_text("New text on Chloe Martin's phone.")
     expect(box).to_have_value("Yes, Thursday is fi")
     expect(box).to_be_focused()
     assert box.evaluate("box => [box.selectionStart, box.selectionEnd]") == [5, 5]

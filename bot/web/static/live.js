@@ -8,6 +8,9 @@
 //     <ol id="x" data-live>               this element's content is replaced when it changed
 //     <ol id="y" data-live data-live-end> ...and kept scrolled to its newest (last) item
 //     <form data-live-submit>             sent in the background; [data-live-clear] emptied
+//     <ol id="z" data-live data-live-announce="New text on Chloe's phone">
+//     <p data-live-status aria-live="polite" class="nhsuk-u-visually-hidden"></p>
+//                                         what changed is announced to screen readers
 // Regions need an id that is the same in every rendering of the page. Polling pauses while
 // the tab is hidden and catches up when it is shown again.
 
@@ -75,13 +78,17 @@ function start(root) {
 }
 
 function swap(fresh) {
+  const news = [];
   for (const region of document.querySelectorAll("[data-live][id]")) {
     const next = fresh.getElementById(region.id);
     if (!next || next.innerHTML === region.innerHTML) continue;
     const follow = region.hasAttribute("data-live-end") && atEnd(region);
     region.innerHTML = next.innerHTML;
     if (follow) scrollToEnd(region);
+    if (region.dataset.liveAnnounce) news.push(region.dataset.liveAnnounce);
   }
+  const status = document.querySelector("[data-live-status]");
+  if (status && news.length) status.textContent = news.join(". ") + ".";
 }
 
 function atEnd(element) {
