@@ -213,8 +213,13 @@ async def time_travel(request: web.Request) -> web.StreamResponse:
     auth.flash(
         request,
         f"It is now {local:%A} {local.day} {local:%B}, 10:00. The scheduler queued"
-        f" {counts.get('reminders', 0)} reminder(s) and {counts.get('engagement', 0)}"
-        f" engagement follow-up(s); {counts.get('escalations_climbed', 0)} escalation(s)"
-        " climbed to the next person.",
+        f" {_count(counts.get('reminders', 0), 'reminder')} and"
+        f" {_count(counts.get('engagement', 0), 'engagement follow-up')};"
+        f" {_count(counts.get('escalations_climbed', 0), 'escalation')} climbed to the next"
+        " person.",
     )
     return auth.redirect("/simulator")
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number or 'no'} {thing}{'' if number == 1 else 's'}"

@@ -147,7 +147,9 @@ def test_time_travel_sends_the_next_days_reminders_and_climbs_escalations(
 
     page.get_by_role("button", name="Jump to Wednesday 10:00").click()
 
-    expect(page.get_by_text("It is now Wednesday 25 November, 10:00")).to_be_visible()
+    expect(page.get_by_text("It is now Wednesday 25 November, 10:00")).to_contain_text(
+        "queued 2 reminders and no engagement follow-ups; 1 escalation climbed"
+    )
     for number in (CHLOE, DAN):
         reminder = phone(page, number).locator(".bubble.in", has_text="A reminder")
         expect(reminder).to_have_count(1)
