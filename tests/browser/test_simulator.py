@@ -161,3 +161,23 @@ def test_time_travel_sends_the_next_days_reminders_and_climbs_escalations(
     bubbles = phone(page, CHLOE).locator(".bubble")
     expect(bubbles.last).to_contain_text("Thank you for letting us know")
     expect(bubbles.nth(-2)).to_contain_text("Sent Wed 25 Nov 10:00")
+
+
+def test_every_reply_box_and_send_button_stays_inside_its_phone(
+    page: Page, demo_server: ConsoleServer
+) -> None:
+    page.goto(demo_server.base + "/simulator")
+    for width in (390, 768, 1280, 1600):
+        page.set_viewport_size({"width": width, "height": 900})
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('.phone')].flatMap(phone => {
+                const frame = phone.getBoundingClientRect();
+                return [...phone.querySelectorAll('input:not([type=hidden]), button, .bubble')]
+                  .filter(el => {
+                    const box = el.getBoundingClientRect();
+                    return box.left < frame.left || box.right > frame.right;
+                  })
+                  .map(el => `${phone.querySelector('.phone-owner').textContent}: ${el.tagName}`);
+            })"""
+        )
+        assert outside == [], (width, outside)
