@@ -178,5 +178,6 @@ THINGS_TO_TRY = [
     "Text from an unknown number: the message goes to the team's unassigned queue (sign in as"
     " sam@demo.cradle), never guessed to be someone's.",
     "Jump to tomorrow at 10:00 (the button on the simulator page): Chloe and Dan's reminders"
-    " go out, and an escalation nobody acknowledged climbs to the next person.",
+    " go out, and an escalation nobody acknowledged climbs to the next person. Jump twice"
+    " more: families who have not replied get a follow-up on the third day.",
 ]

@@ -162,6 +162,17 @@ def test_time_travel_sends_the_next_days_reminders_and_climbs_escalations(
     expect(bubbles.last).to_contain_text("Thank you for letting us know")
     expect(bubbles.nth(-2)).to_contain_text("Sent Wed 25 Nov 10:00")
 
+    # Two more days: families who have not replied (Kasia's, Ayesha's) are followed up.
+    ayesha = phone(page, "+447700900401").locator(".bubble.in")
+    expect(ayesha).to_have_count(1)
+    page.get_by_role("button", name="Jump to Thursday 10:00").click()
+    page.get_by_role("button", name="Jump to Friday 10:00").click()
+    expect(page.get_by_text("It is now Friday 27 November, 10:00")).to_contain_text(
+        "2 engagement follow-ups"
+    )
+    expect(ayesha).to_have_count(2)
+    expect(ayesha.last).to_contain_text("Fri 27 Nov 10:00")
+
 
 def test_every_reply_box_and_send_button_stays_inside_its_phone(
     page: Page, demo_server: ConsoleServer
