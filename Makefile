@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test test-fast lint bench browser-deps node-deps frontend clean
+.PHONY: help run test test-fast lint bench browser-deps node-deps frontend clean triage-model
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test-fast: $(STAMP) ## the pure core tests only
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check bot tests bench
+
+triage-model: $(STAMP) ## retrain the triage model on the labelled corpus (held-out batches excluded)
+	$(BIN)/python scripts/train_triage_model.py
 
 bench: $(STAMP) ## benchmarks, each printing ratios against a baseline measured in the same run
 	$(BIN)/python -m bench

@@ -15,6 +15,8 @@ class Triaged:
     risk: Risk
     intent: Intent
     reasons: tuple[str, ...] = ()
+    baby_unwell: bool = False  # every risk found is the baby's health: 999 / NHS 111 for the baby
+    unread_only: bool = False  # a person must read it (language), though no risk was found in it
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,10 @@ def decide(ctx: InboundContext) -> InboundDecision:
 
     contactable = why_not_contactable(single) is None
     if risk is Risk.EMERGENCY or (risk is Risk.CONCERN and ctx.safety_reply_at_concern):
-        if contactable:
-            actions.append(Reply("safety_reply", urgent=True))
+        # A message nobody could read yet gets a person, not crisis numbers it may not need.
+        if contactable and not ctx.triage.unread_only:
+            message = "safety_reply_baby" if ctx.triage.baby_unwell else "safety_reply"
+            actions.append(Reply(message, urgent=True))
     if keyword == "help" or ctx.triage.intent is Intent.HELP:
         if contactable:
             actions.append(Reply("help_reply", urgent=True))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Zero-width, bidirectional controls, soft hyphen, word joiners, variation selectors,
 # emoji skin tones and tag characters: invisible, so they must not split or hide a word.
@@ -96,7 +97,9 @@ _TEXT_SPEAK = {
     "sry": "sorry", "soz": "sorry", "wk": "week", "nxt": "next", "appt": "appointment",
     "apt": "appointment", "apmt": "appointment", "ded": "dead",
     "mysef": "myself", "myslef": "myself", "meself": "myself", "maself": "myself",
-    "mysel": "myself", "myselfe": "myself",
+    "mysel": "myself", "myselfe": "myself", "n": "and",
+    "wnt": "want", "wnna": "want to", "rly": "really", "evry": "every", "nd": "and",
+    "nothin": "nothing", "nuthin": "nothing", "bk": "back", "cus": "because",
 }  # fmt: skip
 # Dropped final g: "cryin", "copin".
 for _verb in (
@@ -109,14 +112,18 @@ for _verb in (
 
 # "want 2 die": 2 means "to" only after these words, never in "2 tablets".
 _TWO_MEANS_TO_AFTER = frozenset(
-    "want wanted wanting going need needs about ready trying try wish plan planning able".split()
+    "want wanted wanting going need needs about ready trying try wish plan planning able go "
+    "went".split()
 )
 
 _SQUEEZE = re.compile(r"([^\W\d_])\1+")
 
 
+@lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
     """One character in key form: lower case, no accents, look-alikes mapped to Latin."""
+    if char.isascii():
+        return char.lower()
     out = []
     for part in unicodedata.normalize("NFKD", char.casefold()):
         if unicodedata.category(part) in ("Mn", "Me"):
@@ -130,7 +137,10 @@ def squeeze(word: str) -> str:
     return _SQUEEZE.sub(r"\1", word)
 
 
+@lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
+    if word.isascii():
+        return word.lower()
     return "".join(fold_char(c) for c in unicodedata.normalize("NFKC", word))
 
 

@@ -52,12 +52,29 @@ class Idiom:
 
 
 @dataclass(frozen=True)
+class Category:
+    """A kind of risk in the clinical taxonomy, with the words staff read in the reasons."""
+
+    name: str
+    says: str  # plain English for staff: "Mentions ending their life"
+    source: str = ""  # the guidance it comes from
+
+
+@dataclass(frozen=True)
 class RiskRule:
     name: str
     level: Risk
     language: str
     patterns: tuple[re.Pattern[str], ...]
     lowered_by: tuple[Idiom, ...]  # each lowers this rule's match by one level, never more
+    category: Category | None = None
+    # Groups of patterns that match when every pattern of a group is found within a few
+    # words of the others, in any order: a new sentence built from known concepts.
+    near: tuple[tuple[re.Pattern[str], ...], ...] = ()
+
+    @property
+    def says(self) -> str:
+        return self.category.says if self.category else self.name.capitalize()
 
 
 @dataclass(frozen=True)
@@ -82,22 +99,66 @@ class ReplyRules:
 class TriageRules:
     risk: tuple[RiskRule, ...]
     replies: ReplyRules
+    categories: tuple[Category, ...] = ()
+    # Languages whose every message a person reads: starter rules not yet reviewed by a
+    # native speaker, and no wording of our own.
+    read_by_a_person: frozenset[str] = frozenset()
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages some rule is written in."""
+        return frozenset(rule.language for rule in self.risk)
 
 
 def load_triage_rules(policies_dir: Path) -> TriageRules:
     """Read and compile risk.toml and replies.toml; the first problem raises PolicyError."""
+    risk = _read(Path(policies_dir), "risk")
+    categories = _categories(risk, risk.data.get("categories", {}))
     return TriageRules(
-        risk=_risk_rules(_read(Path(policies_dir), "risk")),
+        risk=_risk_rules(risk, categories),
         replies=_reply_rules(_read(Path(policies_dir), "replies")),
+        categories=tuple(categories.values()),
+        read_by_a_person=_read_by_a_person(risk, risk.data.get("read_by_a_person", [])),
     )
+
+
+def _read_by_a_person(source: TomlSource, value: Any) -> frozenset[str]:
+    path = ("read_by_a_person",)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _error(source, path, 'must be a list of language codes in quotes, such as ["ro"]')
+    for code in value:
+        if not _LANGUAGE.match(code):
+            raise _error(source, path, f"{code!r} is not a language code: two or three letters")
+    return frozenset(value)
 
 
 # --- risk.toml -------------------------------------------------------------------------
 
 
-def _risk_rules(source: TomlSource) -> tuple[RiskRule, ...]:
+def _categories(source: TomlSource, data: Any) -> dict[str, Category]:
+    categories: dict[str, Category] = {}
+    for name, table in _table(source, ("categories",), data).items():
+        path = ("categories", name)
+        table = _table(source, path, table)
+        _expect_keys(source, path, table, required=("says",), optional=("source",))
+        for key in ("says", "source"):
+            if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+                raise _error(
+                    source, (*path, key), f"must be words in quotes, got {_shown(table[key])}"
+                )
+        categories[name] = Category(name, table["says"].strip(), table.get("source", "").strip())
+    return categories
+
+
+def _risk_rules(source: TomlSource, categories: dict[str, Category]) -> tuple[RiskRule, ...]:
     data = source.data
-    _expect_keys(source, (), data, required=("emergency", "concern"), optional=("idioms", "words"))
+    _expect_keys(
+        source,
+        (),
+        data,
+        required=("emergency", "concern"),
+        optional=("idioms", "words", "categories", "read_by_a_person"),
+    )
     words = _words(source, data.get("words", {}))
     idioms = _idioms(source, data.get("idioms", {}), words)
     rules: list[RiskRule] = []
@@ -114,7 +175,9 @@ def _risk_rules(source: TomlSource) -> tuple[RiskRule, ...]:
                     "en, cy, pl or ur",
                 )
             for name, rule in _table(source, (level.value, language), named_rules).items():
-                rules.append(_risk_rule(source, level, language, name, rule, idioms, words))
+                rules.append(
+                    _risk_rule(source, level, language, name, rule, idioms, words, categories)
+                )
     return tuple(rules)
 
 
@@ -126,6 +189,7 @@ def _risk_rule(
     rule: Any,
     idioms: dict[str, Idiom],
     words: dict[str, str],
+    categories: dict[str, Category],
 ) -> RiskRule:
     path = (level.value, language, name)
     if not isinstance(rule, dict):
@@ -134,8 +198,26 @@ def _risk_rule(
             path,
             f"must be a rule: a table [{_display(path)}] holding `patterns` (got {_shown(rule)})",
         )
-    _expect_keys(source, path, rule, required=("patterns",), optional=("lowered_by",))
-    patterns = _patterns(source, (*path, "patterns"), rule["patterns"], words)
+    _expect_keys(source, path, rule, optional=("patterns", "lowered_by", "category", "near"))
+    if "patterns" not in rule and "near" not in rule:
+        raise _error(
+            source, (*path, "patterns"), "is missing: a rule needs `patterns`, `near` or both"
+        )
+    patterns = _patterns(
+        source, (*path, "patterns"), rule.get("patterns", []), words, empty="near" in rule
+    )
+    near = _near(source, (*path, "near"), rule.get("near", []), words)
+    category = None
+    if "category" in rule:
+        if rule["category"] not in categories:
+            known = ", ".join(f"'{n}'" for n in categories) or "none yet"
+            raise _error(
+                source,
+                (*path, "category"),
+                f"names the category {_shown(rule['category'])}, which no [categories] table "
+                f"defines (defined: {known})",
+            )
+        category = categories[rule["category"]]
     lowered_by: list[Idiom] = []
     names = rule.get("lowered_by", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -150,7 +232,22 @@ def _risk_rule(
                 f"(defined: {known})",
             )
         lowered_by.append(idioms[idiom_name])
-    return RiskRule(name, level, language, patterns, tuple(lowered_by))
+    return RiskRule(name, level, language, patterns, tuple(lowered_by), category, near)
+
+
+def _near(
+    source: TomlSource, path: tuple[str, ...], groups: Any, words: dict[str, str]
+) -> tuple[tuple[re.Pattern[str], ...], ...]:
+    if not isinstance(groups, list) or not all(
+        isinstance(group, list) and len(group) >= 2 for group in groups
+    ):
+        raise _error(
+            source,
+            path,
+            "must be a list of groups, each a list of two or more patterns: "
+            "[['{self}', '{ending}']]",
+        )
+    return tuple(_patterns(source, path, group, words) for group in groups)
 
 
 def _words(source: TomlSource, data: Any) -> dict[str, str]:

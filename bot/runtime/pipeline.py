@@ -151,7 +151,13 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
             candidates=tuple(candidates),
             family=family,
             practitioner_id=holder,
-            triage=Triaged(result.risk, result.intent, tuple(result.reasons)),
+            triage=Triaged(
+                result.risk,
+                result.intent,
+                tuple(result.reasons),
+                baby_unwell=result.baby_unwell,
+                unread_only=result.unread_only,
+            ),
             hours=state,
             out_of_hours_auto_reply=service.policies.out_of_hours.auto_reply,
             auto_reply_once_per_closed_period=(

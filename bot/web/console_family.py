@@ -42,6 +42,7 @@ PURPOSES = {
     "out_of_hours_reply": "Out-of-hours reply",
     "safety_reply": "Safety reply",
     "safety_reply_told": "Safety reply",
+    "safety_reply_baby": "Safety reply (baby)",
     "help_reply": "Help reply",
     "opt_out_confirmation": "Opt-out confirmation",
     "opt_in_confirmation": "Opt-in confirmation",

@@ -10,6 +10,8 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
+from bot.core.triage import plain_reason
+
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("bot.web", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
@@ -41,7 +43,22 @@ def local_time(value: datetime | None, tz: Any = None, pattern: str = "%a %d %b 
     return value.astimezone(tz).strftime(pattern) if tz else value.strftime(pattern)
 
 
+def plain_reasons(reasons: list[str]) -> str:
+    """What staff read first: each kind of risk once, in plain words (older reasons whole)."""
+    said = dict.fromkeys(
+        plain for plain, _ in map(plain_reason, reasons) if not plain.startswith("intent ")
+    )
+    return "; ".join(said)
+
+
+def reason_details(reasons: list[str]) -> list[str]:
+    """The rule detail behind each reason, for those who want it."""
+    return [detail for _, detail in map(plain_reason, reasons) if detail]
+
+
 _env.filters["visible"] = visible
+_env.filters["plain_reasons"] = plain_reasons
+_env.filters["reason_details"] = reason_details
 _env.filters["local_time"] = local_time
 
 

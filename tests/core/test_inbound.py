@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -77,6 +78,23 @@ def test_emergency_gets_a_safety_reply_and_no_out_of_hours_reply() -> None:
     decision = decide(context("x", risk=Risk.EMERGENCY, hours=CLOSED))
     replies = [a.message for a in decision.actions if isinstance(a, Reply)]
     assert replies == ["safety_reply"]
+
+
+def test_a_baby_seriously_unwell_gets_the_safety_reply_worded_for_the_baby() -> None:
+    ctx = context("he's floppy and won't wake", risk=Risk.EMERGENCY)
+    ctx = replace(ctx, triage=replace(ctx.triage, baby_unwell=True))
+    decision = decide(ctx)
+    assert [a.message for a in decision.actions if isinstance(a, Reply)] == ["safety_reply_baby"]
+    assert any(isinstance(a, Escalate) and a.level is Risk.EMERGENCY for a in decision.actions)
+
+
+def test_a_message_no_rule_could_read_reaches_a_person_without_crisis_numbers() -> None:
+    ctx = context("Multumesc, ne vedem joi", risk=Risk.CONCERN)
+    ctx = replace(ctx, triage=replace(ctx.triage, unread_only=True))
+    decision = decide(ctx)
+    assert any(isinstance(a, Escalate) and a.level is Risk.CONCERN for a in decision.actions)
+    assert not [a for a in decision.actions if isinstance(a, Reply) and "safety" in a.message]
+    assert any(isinstance(a, AddToQueue) for a in decision.actions)
 
 
 def test_out_of_hours_reply_is_keyed_to_the_closed_period() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.model import Intent, Risk
 from bot.core.policy_errors import PolicyError
-from bot.core.triage import TriageRules, load_triage_rules, normalise, triage
+from bot.core.triage import TriageRules, load_triage_rules, normalise, plain_reason, triage
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 
@@ -158,9 +158,10 @@ def test_signs_for_letters_are_read_both_ways_for_risk(shipped: TriageRules, tex
 def test_an_idiom_lowers_an_emergency_to_concern_never_to_none(small: TriageRules) -> None:
     result = triage("honestly I want to die of embarrassment", small)
     assert result.risk is Risk.CONCERN
-    assert result.reasons[0] == (
+    assert plain_reason(result.reasons[0]) == (
+        "Wish to die",  # the rule's name, as the test rules have no categories
         "concern: rule 'wish to die' (en) matched 'want to die', lowered from emergency by "
-        "idiom 'dying of something' ('die of embarrassment')"
+        "idiom 'dying of something' ('die of embarrassment')",
     )
 
 
@@ -188,10 +189,10 @@ def test_an_idiom_lowers_only_the_words_it_covers(small: TriageRules) -> None:
 def test_the_strongest_rule_sets_the_risk_and_every_rule_is_a_reason(small: TriageRules) -> None:
     result = triage("i am dying inside, I will hurt the baby", small)
     assert result.risk is Risk.EMERGENCY
-    assert result.reasons == (
+    assert [plain_reason(r)[1] for r in result.reasons] == [
         "emergency: rule 'harming the baby' (en) matched 'will hurt the baby'",
         "concern: rule 'dying' (en) matched 'i am dying'",
-    )
+    ]
 
 
 def test_every_language_is_checked_whatever_the_locale(small: TriageRules) -> None:
@@ -225,10 +226,10 @@ def test_shipped_idioms(shipped: TriageRules, text: str, risk: Risk) -> None:
 def test_a_message_can_cancel_and_suggest_risk_at_once(shipped: TriageRules) -> None:
     result = triage("cant come thursday, to be honest I cant cope with anything anymore", shipped)
     assert (result.risk, result.intent) == (Risk.CONCERN, Intent.CANCEL)
-    assert result.reasons == (
-        "concern: rule 'not coping' (en) matched 'cant cope'",
-        "intent cancel: 'cant come'",
-    )
+    assert [plain_reason(r) for r in result.reasons][:1] == [
+        ("In severe distress", "concern: rule 'not coping' (en) matched 'cant cope'")
+    ]
+    assert result.reasons[-1] == "intent cancel: 'cant come'"
 
 
 def test_the_json_shape_of_a_result(shipped: TriageRules) -> None:
@@ -236,12 +237,15 @@ def test_the_json_shape_of_a_result(shipped: TriageRules) -> None:
         "risk": "none",
         "intent": "confirm",
         "reasons": ["intent confirm: the reply is 'yes'"],
+        "categories": [],
     }
     emergency = triage("I want to kill myself", shipped).to_json()
     assert emergency["risk"] == "emergency"
     assert emergency["reasons"][0].startswith(
-        "emergency: rule 'suicidal intent' (en) matched 'kill myself'"
+        "Mentions ending their life \u2014 emergency: rule 'suicidal intent' (en) matched "
+        "'kill myself'"
     )
+    assert emergency["categories"][0] == "suicide"
 
 
 # --- intent ----------------------------------------------------------------------------
@@ -331,7 +335,7 @@ def test_the_shipped_rules_load(shipped: TriageRules) -> None:
         (
             RISK.replace('[concern.en."dying"]', '[urgent.en."dying"]'),
             "policies/risk.toml line 11: `urgent` is not a known setting here; expected "
-            "emergency, concern, idioms, words",
+            "emergency, concern, idioms, words, categories, read_by_a_person",
         ),
         (
             RISK.replace('[concern.cy."not coping"]', '[none.cy."not coping"]'),

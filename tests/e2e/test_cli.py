@@ -156,3 +156,48 @@ def test_templates_lint_fails_on_a_broken_file_and_names_it(tmp_path: Path) -> N
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
     assert errors and all("cy/appointment_reminder.txt" in line for line in errors)
     assert any("unknown_thing" in line for line in errors)
+
+
+CORPUS = ROOT / "tests" / "core" / "data" / "triage_corpus"
+
+
+def test_triage_eval_measures_a_labelled_file_and_lists_every_miss(tmp_path: Path) -> None:
+    labelled = tmp_path / "sample.jsonl"
+    rows = [
+        {"text": "I want to kill myself", "risk": "emergency", "intent": "other",
+         "category": "suicide_active"},
+        {"text": "my chest feels a bit heavy today", "risk": "concern", "intent": "other",
+         "category": "severe_distress"},
+        {"text": "yes see you then", "risk": "none", "intent": "confirm", "category": "benign"},
+        {"text": "this heat is killing me", "risk": "none", "intent": "other",
+         "category": "benign_idiom"},
+    ]  # fmt: skip
+    labelled.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = run("triage", "eval", str(labelled))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "4 labelled messages" in out
+    assert "emergency recall (triaged emergency)" in out and "1/1" in out
+    assert "concern-or-higher recall" in out
+    assert "benign false alarms" in out
+    assert "reply intent accuracy" in out
+    assert "suicide_active" in out and "benign_idiom" in out  # per category
+    assert "misses (1)" in out and "my chest feels a bit heavy today" in out  # every miss shown
+    assert "bars: emergency recall 100% met" in out
+
+
+def test_triage_eval_runs_on_the_corpus_and_the_teams_sample() -> None:
+    shared = ROOT.parent / "shared" / "eval" / "triage_dev.jsonl"
+    sample = shared if shared.is_file() else ROOT / "tests" / "core" / "data" / "triage_dev.jsonl"
+    for path in (*sorted(CORPUS.glob("batch_*.jsonl")), sample):
+        result = run("triage", "eval", str(path))
+        assert result.returncode == 0, (path, result.stderr)
+        assert "labelled messages" in result.stdout and "misses (" in result.stdout
+
+
+def test_triage_eval_names_a_bad_line(tmp_path: Path) -> None:
+    labelled = tmp_path / "bad.jsonl"
+    labelled.write_text('{"text": "hi", "risk": "none", "intent": "other"}\n{"text": "x"}\n')
+    result = run("triage", "eval", str(labelled))
+    assert result.returncode == 2
+    assert "bad.jsonl line 2" in result.stderr

@@ -178,3 +178,31 @@ async def test_a_message_that_cannot_be_processed_goes_to_a_person_and_stalls_no
     assert [i["summary"] for i in unassigned["items"]] == [
         "could not be processed automatically: please read it"
     ]
+
+
+async def test_a_baby_seriously_unwell_gets_advice_for_the_baby_and_reaches_a_human(
+    live: Live,
+) -> None:
+    await setup_family(live)
+    await text_in(live, "shes 6 weeks and really floppy, wont take her bottle")
+
+    _, open_ = await live.api("GET", "/api/v1/escalations?status=open")
+    (escalation,) = open_["escalations"]
+    assert escalation["level"] == "emergency"
+    assert escalation["reasons"][0].startswith("The baby has a warning sign of serious illness")
+    last = (await texts_to(live))[-1]
+    assert "your baby" in last and "999" in last and "NHS 111" in last
+    assert "116 123" not in last, "the reply is about the baby, not the parent's mood"
+
+
+async def test_a_message_in_a_language_the_rules_cannot_read_reaches_a_person(
+    live: Live,
+) -> None:
+    await setup_family(live)
+    await text_in(live, "Nu mai pot, nu știu ce să fac cu viața mea de acum")
+
+    _, open_ = await live.api("GET", "/api/v1/escalations?status=open")
+    (escalation,) = open_["escalations"]
+    assert escalation["level"] == "concern"
+    assert escalation["reasons"][-1].startswith("Not checked for risk: language")
+    assert not [t for t in await texts_to(live) if "116 123" in t], "a person reads it first"
