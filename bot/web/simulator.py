@@ -8,6 +8,7 @@ scheduler as if it were tomorrow at 10:00. Every form is CSRF-checked like the c
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -26,6 +27,7 @@ from bot.web.keys import SERVICE
 
 routes = web.RouteTableDef()
 
+_PHONE_KEY = re.compile(r"[+0-9A-Za-z_-]{1,40}")  # a phone's element id, safe in a Location header
 TIME_TRAVEL_TO = time(10, 0)  # "tomorrow at 10:00": reminders go at 10:00 by default
 STAFF_ORDER = {
     Role.DUTY_CLINICIAN: 0,
@@ -194,7 +196,8 @@ async def acknowledge(request: web.Request) -> web.StreamResponse:
         auth.not_found(request)
     outcome = await telegram_runtime.acknowledge_from_chat(service, escalation_id, chat)
     auth.flash(request, f"Telegram: {outcome.text}")
-    return auth.redirect(f"/simulator#{form.get('phone', '')}")
+    phone = str(form.get("phone", ""))
+    return auth.redirect("/simulator" + (f"#{phone}" if _PHONE_KEY.fullmatch(phone) else ""))
 
 
 @routes.post("/simulator/time-travel")
