@@ -171,6 +171,111 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.store import backup
+
+    settings = _settings(args)
+    try:
+        key = backup.read_key(os.environ.get(backup.KEY_VARIABLE))
+        pages = backup.backup(settings.database, Path(args.path), key)
+    except backup.BackupError as exc:
+        raise SystemExit(f"cradle: {exc}") from None
+    sealed = f"encrypted with {backup.KEY_VARIABLE}" if key else "not encrypted"
+    print(f"backed up {settings.database} to {args.path} ({pages} pages, checked, {sealed})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.store import backup
+
+    settings = _settings(args)
+    try:
+        key = backup.read_key(os.environ.get(backup.KEY_VARIABLE))
+        tables = backup.restore(Path(args.path), settings.database, key, replace=args.replace)
+    except (backup.BackupError, backup.DatabaseLocked) as exc:
+        raise SystemExit(f"cradle: {exc}") from None
+    print(f"restored {settings.database} from {args.path} ({tables} tables, integrity checked)")
+    print("next: `cradle db migrate`, then start the service")
+    return 0
+
+
+def cmd_backup_key(args: argparse.Namespace) -> int:
+    from bot.store.backup import KEY_VARIABLE, new_key
+
+    print(new_key())
+    print(f"keep it apart from the backups; set {KEY_VARIABLE} to it", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.runtime.subject_access import UnknownSubject, export
+
+    settings = _settings(args)
+
+    async def main() -> tuple[dict, str]:
+        from bot.web.console_governance import printable
+
+        service = await _service(settings)
+        try:
+            data = await export(
+                service, f"cli:{args.by}", family_id=args.family, parent_id=args.parent
+            )
+            return data, printable(data, service.team_timezone())
+        finally:
+            await service.close()
+
+    try:
+        data, page = _run(main())
+    except UnknownSubject as unknown:
+        raise SystemExit(f"cradle: there is no {unknown} with that id") from None
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    if args.html:
+        Path(args.html).write_text(page, encoding="utf-8")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from bot.core.erasure import confirmation_matches
+    from bot.runtime.erasure import ErasureRefused, erase_parent
+    from bot.store import erasure as erasure_store
+
+    settings = _settings(args)
+
+    async def main() -> dict[str, int]:
+        service = await _service(settings)
+        try:
+            parent = await erasure_store.parent(service.db, args.parent)
+            if parent is None:
+                raise SystemExit(f"cradle: there is no parent with id {args.parent}")
+            typed = (
+                args.confirm
+                if args.confirm is not None
+                else input(f"Type {parent['name']} to confirm erasing them: ")
+            )
+            if not confirmation_matches(typed, parent["name"]):
+                raise SystemExit("cradle: the name typed does not match; nothing was erased")
+            try:
+                return await erase_parent(service, args.parent, f"cli:{args.by}", args.reason)
+            except ErasureRefused as refused:
+                raise SystemExit(f"cradle: {refused}") from None
+        finally:
+            await service.close()
+
+    counts = _run(main())
+    print(json.dumps({"erased_parent": args.parent, **counts}))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run
+
+    return run(Path(args.config) if args.config else None)
+
+
 def cmd_tick(args: argparse.Namespace) -> int:
     from bot.runtime.scheduler import tick
 
@@ -371,11 +476,54 @@ def parser() -> argparse.ArgumentParser:
     migrate = db.add_parser("migrate", help="create or upgrade the schema (idempotent)")
     migrate.add_argument("--config", default=None)
     migrate.set_defaults(run=cmd_migrate)
+    backup = db.add_parser(
+        "backup", help="online backup to PATH (encrypted when CRADLE_BACKUP_KEY is set)"
+    )
+    backup.add_argument("path")
+    backup.add_argument("--config", default=None)
+    backup.set_defaults(run=cmd_backup)
+    restore = db.add_parser(
+        "restore", help="check a backup and put it in place (never over a database in use)"
+    )
+    restore.add_argument("path")
+    restore.add_argument(
+        "--replace", action="store_true", help="restore over an existing database not in use"
+    )
+    restore.add_argument("--config", default=None)
+    restore.set_defaults(run=cmd_restore)
+    backup_key = db.add_parser("backup-key", help="print a new random key for CRADLE_BACKUP_KEY")
+    backup_key.set_defaults(run=cmd_backup_key)
 
     tick = sub.add_parser("tick", help="one scheduler pass as if the time were --at")
     tick.add_argument("--at", default=None)
     tick.add_argument("--config", default=None)
     tick.set_defaults(run=cmd_tick)
+
+    export = sub.add_parser(
+        "export", help="subject access: everything about a parent or a family, as JSON"
+    )
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--parent", type=int)
+    which.add_argument("--family", type=int)
+    export.add_argument("--output", help="write the JSON here (default: standard output)")
+    export.add_argument("--html", help="also write a page to print here")
+    export.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who asked")
+    export.add_argument("--config", default=None)
+    export.set_defaults(run=cmd_export)
+
+    erase = sub.add_parser("erase", help="erase a parent's personal data (asks to confirm)")
+    erase.add_argument("--parent", type=int, required=True)
+    erase.add_argument("--reason", required=True)
+    erase.add_argument("--confirm", help="the parent's name, instead of typing it when asked")
+    erase.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who erases")
+    erase.add_argument("--config", default=None)
+    erase.set_defaults(run=cmd_erase)
+
+    doctor = sub.add_parser(
+        "doctor", help="check configuration, policies, templates, database, permissions, Twilio"
+    )
+    doctor.add_argument("--config", default=None)
+    doctor.set_defaults(run=cmd_doctor)
 
     triage = sub.add_parser(
         "triage", help="JSON lines in, risk and intent out; `eval FILE` measures labelled messages"
@@ -413,11 +561,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything Cradle writes (database, backups, exports) is for the service user alone.
+    os.umask(0o077)
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.log_format import configure
+
+    configure(logging.DEBUG if args.verbose else logging.INFO, os.environ.get("CRADLE_LOG_FORMAT"))
     try:
         return args.run(args)
     except (ConfigError, PolicyError) as exc:

@@ -34,6 +34,7 @@ class Settings:
     telegram_webhook_secret: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     simulator: bool = False
+    metrics_token: str | None = None
     demo: bool = False
 
     @property
@@ -66,6 +67,7 @@ ENVIRONMENT = {
     "telegram_webhook_secret": "CRADLE_TELEGRAM_WEBHOOK_SECRET",
     "telegram_api_url": "CRADLE_TELEGRAM_API_URL",
     "simulator": "CRADLE_SIMULATOR",
+    "metrics_token": "CRADLE_METRICS_TOKEN",
 }
 
 

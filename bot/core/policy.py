@@ -22,8 +22,9 @@ from bot.core.hours import Nation
 from bot.core.model import Risk, Team
 from bot.core.phones import PhoneNumberError, normalise_mobile
 from bot.core.policy_errors import PolicyError, TomlSource, locate_line, read_toml
+from bot.core.retention import RetentionPolicy
 
-POLICY_FILES = ("hours", "out_of_hours", "escalation", "reminders", "engagement")
+POLICY_FILES = ("hours", "out_of_hours", "escalation", "reminders", "engagement", "retention")
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _E = TypeVar("_E", bound=StrEnum)
@@ -114,6 +115,7 @@ class Policies:
     escalation: EscalationPolicy
     reminders: ReminderPolicy
     engagement: EngagementPolicy
+    retention: RetentionPolicy
 
     @property
     def team(self) -> Team:
@@ -129,6 +131,7 @@ def load_policies(policies_dir: Path) -> Policies:
         escalation=_escalation(_Table(sources["escalation"])),
         reminders=_reminders(_Table(sources["reminders"])),
         engagement=_engagement(_Table(sources["engagement"])),
+        retention=_retention(_Table(sources["retention"])),
     )
 
 
@@ -325,6 +328,19 @@ def _engagement(top: _Table) -> EngagementPolicy:
             "follow_up_after_closure_days", minimum=1, maximum=3 * 365
         ),
     )
+
+
+def _retention(top: _Table) -> RetentionPolicy:
+    keys = (
+        "message_bodies_months",
+        "letters_months",
+        "queue_items_months",
+        "unmatched_messages_months",
+    )
+    top.expect_keys(*keys)
+    # At least a month: the team must be able to read a reply before its words can go.
+    months = {key: top.integer(key, minimum=1, maximum=100 * 12) for key in keys}
+    return RetentionPolicy(**months)
 
 
 # --- strict access to one TOML table, with errors that point at the line ------------------

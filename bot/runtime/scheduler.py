@@ -63,11 +63,18 @@ async def _telegram_queue_notices(service: Service, at: datetime) -> int:
     return await announce_queue_items(service, at)
 
 
+async def _retention(service: Service, at: datetime) -> int:
+    from bot.runtime.retention import scheduled_retention
+
+    return await scheduled_retention(service, at)
+
+
 JOBS: list[tuple[str, object]] = [
     ("reminders", _reminders),
     ("engagement", _engagement),
     ("six_month_follow_ups", _six_month_follow_ups),
     ("telegram_queue_notices", _telegram_queue_notices),
+    ("retention", _retention),
 ]
 
 

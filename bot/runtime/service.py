@@ -46,6 +46,8 @@ class Service:
     _inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # When slow scheduled jobs last ran in this process, by name (see the retention job).
+    last_runs: dict[str, datetime] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.intake = IntakeWriter(self.db)

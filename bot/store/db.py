@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.store.lock import share
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,25 @@ async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA busy_timeout=5000")
 
 
+PRIVATE = 0o600  # the service user only: messages about parents' mental health are in here
+
+
+def make_private(path: Path) -> None:
+    """Create `path` readable by its owner only, or tighten an existing file to that.
+
+    An existing file is never opened here: closing any descriptor of a database file drops
+    SQLite's POSIX locks held on it elsewhere in this process.
+    """
+    if path.exists():
+        path.chmod(PRIVATE)
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE))
+
+
+def companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
 class Database:
     """One writer connection (units of work serialised by a lock) and one reader connection.
 
@@ -61,13 +83,21 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._in_use: int | None = None
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
+        self._in_use = share(self.path)
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._writer)
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._reader)
+        # SQLite gives the WAL and shared-memory files the database's mode; an older file's
+        # companions may predate that, so they are tightened too.
+        for companion in companions(self.path):
+            if companion.exists():
+                companion.chmod(PRIVATE)
         return self
 
     async def close(self) -> None:
@@ -75,6 +105,9 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+        if self._in_use is not None:
+            os.close(self._in_use)
+            self._in_use = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -15,10 +15,13 @@ from bot.web import (
     console_admin,
     console_admin_appointments,
     console_admin_families,
+    console_delivery,
     console_escalations,
     console_family,
+    console_governance,
     console_queue,
     console_templates,
+    metrics,
     simulator,
     webhooks_telegram,
     webhooks_twilio,
@@ -42,9 +45,10 @@ def make_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
+    metrics.install(app)  # /metrics, /readyz and the webhook latency timer
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
-    consoles += (console_templates,)
+    consoles += (console_templates, console_governance, console_delivery)
     for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")

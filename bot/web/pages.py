@@ -62,6 +62,10 @@ _env.filters["reason_details"] = reason_details
 _env.filters["local_time"] = local_time
 
 
+def html_text(template: str, **context: Any) -> str:
+    return _env.get_template(template).render(**context)
+
+
 def render(template: str, status: int = 200, **context: Any) -> web.Response:
-    html = _env.get_template(template).render(**context)
+    html = html_text(template, **context)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

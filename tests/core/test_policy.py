@@ -102,12 +102,20 @@ six_month_follow_up = true
 follow_up_after_closure_days = 182
 """
 
+RETENTION = """
+message_bodies_months = 24
+letters_months = 24
+queue_items_months = 12
+unmatched_messages_months = 6
+"""
+
 COMPACT = {
     "hours": HOURS,
     "out_of_hours": OUT_OF_HOURS,
     "escalation": ESCALATION,
     "reminders": REMINDERS,
     "engagement": ENGAGEMENT,
+    "retention": RETENTION,
 }
 
 
@@ -307,6 +315,30 @@ BROKEN = [
         1,
         "follow_up_days",
         "must all come before `time_limit_days` (14), got 21",
+    ),
+    (
+        "retention",
+        "letters_months = 24",
+        "letters_months = 0",
+        3,
+        "letters_months",
+        "must be between 1 and 1200, got 0",
+    ),
+    (
+        "retention",
+        "queue_items_months = 12",
+        "queue_item_months = 12",
+        4,
+        "queue_item_months",
+        "did you mean `queue_items_months`?",
+    ),
+    (
+        "retention",
+        "message_bodies_months = 24",
+        'message_bodies_months = "two years"',
+        2,
+        "message_bodies_months",
+        "must be a whole number, got 'two years'",
     ),
 ]
 

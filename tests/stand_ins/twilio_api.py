@@ -74,6 +74,9 @@ class TwilioStandIn:
     _runner: web.AppRunner | None = None
     _release: asyncio.Event = field(default_factory=asyncio.Event)
     port: int = 0
+    account_status: str = "active"
+    # The account's phone numbers and where each sends incoming texts (its SMS webhook).
+    numbers: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -145,9 +148,75 @@ class TwilioStandIn:
         record("created", message_sid)
         return web.json_response(_resource(sid, message_sid, form), status=201)
 
+    async def _account(self, request: web.Request) -> web.Response:
+        """GET the account resource: a read-only call, as `cradle doctor` makes."""
+        sid = request.match_info["sid"]
+        if not self._authorised(request, sid):
+            return _error(401, 20003, "Authenticate")
+        uri = f"/{API_VERSION}/Accounts/{sid}"
+        now = format_datetime(datetime.now(UTC), usegmt=True)
+        return web.json_response(
+            {
+                "auth_token": self.auth_token,
+                "date_created": now,
+                "date_updated": now,
+                "friendly_name": "Cradle stand-in",
+                "owner_account_sid": sid,
+                "sid": sid,
+                "status": self.account_status,
+                "subresource_uris": {
+                    "incoming_phone_numbers": uri + "/IncomingPhoneNumbers.json",
+                    "messages": uri + "/Messages.json",
+                },
+                "type": "Full",
+                "uri": uri + ".json",
+            }
+        )
+
+    async def _incoming_numbers(self, request: web.Request) -> web.Response:
+        """GET IncomingPhoneNumbers.json, filtered by PhoneNumber as the real API does."""
+        sid = request.match_info["sid"]
+        if not self._authorised(request, sid):
+            return _error(401, 20003, "Authenticate")
+        wanted = request.query.get("PhoneNumber")
+        uri = f"/{API_VERSION}/Accounts/{sid}/IncomingPhoneNumbers.json"
+        listed = [
+            {
+                "account_sid": sid,
+                "api_version": API_VERSION,
+                "capabilities": {"sms": True, "mms": False, "voice": True, "fax": False},
+                "friendly_name": number,
+                "phone_number": number,
+                "sid": "PN" + number.strip("+").rjust(32, "0"),
+                "sms_method": "POST",
+                "sms_url": sms_url,
+                "status": "in-use",
+                "uri": f"/{API_VERSION}/Accounts/{sid}/IncomingPhoneNumbers/PN{number}.json",
+            }
+            for number, sms_url in self.numbers.items()
+            if wanted is None or wanted == number
+        ]
+        return web.json_response(
+            {
+                "end": max(len(listed) - 1, 0),
+                "first_page_uri": uri + "?PageSize=50&Page=0",
+                "incoming_phone_numbers": listed,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": 50,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri + "?PageSize=50&Page=0",
+            }
+        )
+
     async def start(self) -> TwilioStandIn:
         app = web.Application()
         app.router.add_post(f"/{API_VERSION}/Accounts/{{sid}}/Messages.json", self._messages)
+        app.router.add_get(f"/{API_VERSION}/Accounts/{{sid}}.json", self._account)
+        app.router.add_get(
+            f"/{API_VERSION}/Accounts/{{sid}}/IncomingPhoneNumbers.json", self._incoming_numbers
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
