@@ -359,7 +359,35 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     load_triage_rules(policies_dir)
     print(f"policies in {policies_dir} are valid")
     print(policy_check_report(policies, at))
+    for warning in _staffing_warnings(args, policies):
+        print(f"warning: {warning}")
     return 0
+
+
+def _staffing_warnings(args: argparse.Namespace, policies) -> list[str]:  # noqa: ANN001
+    """Escalation roles nobody active holds, when there is a database to ask."""
+    from bot.core.escalation import chain_gaps
+    from bot.store import staff as staff_store
+    from bot.store.db import open_database
+
+    settings = _settings(args)
+    if not Path(settings.database).exists():
+        return []
+
+    async def main() -> list[str]:
+        db = await open_database(settings.database, migrate=False)
+        try:
+            staff = await staff_store.all_staff(db)
+        finally:
+            await db.close()
+        return chain_gaps(
+            policies.escalation, staff, on_call_available=policies.out_of_hours.on_call is not None
+        )
+
+    try:
+        return _run(main())
+    except Exception as exc:  # a database from another version: the policies are still valid
+        return [f"could not read staff from {settings.database}: {exc}"]
 
 
 def cmd_templates_lint(args: argparse.Namespace) -> int:
@@ -375,42 +403,131 @@ def cmd_templates_lint(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def cmd_user_add(args: argparse.Namespace) -> int:
-    from bot.core.model import Role, Staff
-    from bot.passwords import hash_password
-    from bot.store import audit
-    from bot.store import staff as staff_store
-    from bot.store.db import open_database
+def _with_service(args: argparse.Namespace, work):  # noqa: ANN001, ANN202
+    """Run `work(service)` against the configured database; AccountError exits with its words."""
+    from bot.runtime.accounts import AccountError
 
     settings = _settings(args)
-    password = os.environ.get("CRADLE_NEW_PASSWORD") or _ask_password()
-    try:
-        password_hash = hash_password(password)
-    except ValueError as exc:
-        raise SystemExit(str(exc)) from None
 
-    async def main() -> int:
-        db = await open_database(settings.database)
+    async def main():  # noqa: ANN202
+        service = await _service(settings)
         try:
-            if await staff_store.by_email(db, args.email):
-                raise SystemExit(f"a member of staff with email {args.email} already exists")
-            now = datetime.now(UTC)
-            async with db.transaction() as conn:
-                staff_id = await staff_store.add(
-                    conn,
-                    Staff(None, args.name, Role(args.role), args.email, args.mobile),
-                    now,
-                    password_hash,
-                )
-                await audit.record(
-                    conn, now, "cli", "staff_added", "staff", staff_id, role=args.role
-                )
-            return staff_id
+            return await work(service)
         finally:
-            await db.close()
+            await service.close()
 
-    staff_id = _run(main())
+    try:
+        return _run(main())
+    except AccountError as exc:
+        raise SystemExit(f"cradle: {exc}") from None
+
+
+async def _staff_id(service, who: str) -> int:  # noqa: ANN001
+    """A member of staff by email or id."""
+    from bot.store import staff as staff_store
+
+    if who.isdigit():
+        member = await staff_store.get(service.db, int(who))
+    else:
+        found = await staff_store.by_email(service.db, who)
+        member = found[0] if found else None
+    if member is None or member.id is None:
+        raise SystemExit(f"cradle: no member of staff {who!r}")
+    return member.id
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from bot.core.model import Role
+    from bot.passwords import new_password_problem
+    from bot.runtime import accounts
+
+    password = os.environ.get("CRADLE_NEW_PASSWORD")
+    if password is None and not args.temporary_password:
+        password = _ask_password()
+    if password is not None:
+        problem = new_password_problem(password, name=args.name, email=args.email)
+        if problem:
+            raise SystemExit(f"cradle: {problem}")
+
+    async def work(service):  # noqa: ANN001, ANN202
+        return await accounts.add(
+            service,
+            "cli",
+            name=args.name,
+            email=args.email,
+            role=Role(args.role),
+            mobile=args.mobile,
+            password=password,
+        )
+
+    staff_id, temporary = _with_service(args, work)
     print(f"added {args.name} ({args.role}) with id {staff_id}")
+    if temporary:
+        print(f"temporary password (to be changed at first sign-in): {temporary}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from bot.store import sessions
+    from bot.store import staff as staff_store
+
+    async def work(service):  # noqa: ANN001, ANN202
+        lines = []
+        now = service.now()
+        for m in await staff_store.all_staff(service.db):
+            assert m.id is not None
+            open_sessions = len(await sessions.open_for(service.db, m.id, now))
+            state = "active" if m.active else "deactivated"
+            lines.append(
+                f"{m.id}\t{m.name}\t{m.email or ''}\t{m.role.value}\t{state}"
+                f"\t{open_sessions} session(s)"
+            )
+        return lines
+
+    print("id\tname\temail\trole\tstate\tsessions")
+    for line in _with_service(args, work):
+        print(line)
+    return 0
+
+
+def cmd_user_deactivate(args: argparse.Namespace) -> int:
+    from bot.runtime import accounts
+
+    async def work(service):  # noqa: ANN001, ANN202
+        return await accounts.deactivate(service, "cli", await _staff_id(service, args.who))
+
+    result = _with_service(args, work)
+    print(
+        f"deactivated {args.who}: {result.sessions_ended} session(s) ended,"
+        f" {result.tokens_revoked} API token(s) revoked"
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_user_reset_password(args: argparse.Namespace) -> int:
+    from bot.runtime import accounts
+
+    async def work(service):  # noqa: ANN001, ANN202
+        return await accounts.reset_password(service, "cli", await _staff_id(service, args.who))
+
+    temporary = _with_service(args, work)
+    print(f"temporary password for {args.who} (to be changed at next sign-in): {temporary}")
+    return 0
+
+
+def cmd_user_set_role(args: argparse.Namespace) -> int:
+    from bot.core.model import Role
+    from bot.runtime import accounts
+
+    async def work(service):  # noqa: ANN001, ANN202
+        staff_id = await _staff_id(service, args.who)
+        return await accounts.set_role(service, "cli", staff_id, Role(args.role))
+
+    for warning in _with_service(args, work):
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{args.who} is now {args.role}")
     return 0
 
 
@@ -424,25 +541,64 @@ def _ask_password() -> str:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from bot.store import audit, tokens
-    from bot.store.db import open_database
+    from bot.runtime import accounts
 
-    settings = _settings(args)
+    expires = _instant(args.expires) if args.expires else None
 
-    async def main() -> str:
-        db = await open_database(settings.database)
-        try:
-            now = datetime.now(UTC)
-            async with db.transaction() as conn:
-                token = await tokens.create(conn, args.name, now)
-                await audit.record(
-                    conn, now, "cli", "api_token_created", "api_token", None, name=args.name
-                )
-            return token
-        finally:
-            await db.close()
+    async def work(service):  # noqa: ANN001, ANN202
+        staff_id = await _staff_id(service, args.staff) if args.staff else None
+        return await accounts.create_token(
+            service, "cli", args.name, staff_id=staff_id, expires_at=expires
+        )
 
-    print(_run(main()))
+    print(_with_service(args, work))
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from bot.store import tokens
+
+    def when(at: datetime | None) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at else "-"
+
+    async def work(service):  # noqa: ANN001, ANN202
+        now = service.now()
+        return [
+            f"{t.id}\t{t.name}\t{t.staff_id or '-'}\t{when(t.created_at)}\t{when(t.expires_at)}"
+            f"\t{when(t.last_used_at)}\t"
+            + ("revoked" if t.revoked_at else "expired" if not t.usable(now) else "usable")
+            for t in await tokens.listing(service.db)
+        ]
+
+    print("id\tname\tstaff\tcreated\texpires\tlast used\tstate")
+    for line in _with_service(args, work):
+        print(line)
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from bot.runtime import accounts
+
+    async def work(service):  # noqa: ANN001, ANN202
+        return await accounts.revoke_token(service, "cli", args.id)
+
+    if not _with_service(args, work):
+        raise SystemExit(f"cradle: no usable API token with id {args.id}")
+    print(f"revoked API token {args.id}")
+    return 0
+
+
+def cmd_token_expire(args: argparse.Namespace) -> int:
+    from bot.runtime import accounts
+
+    at = _instant(args.at) or datetime.now(UTC)
+
+    async def work(service):  # noqa: ANN001, ANN202
+        return await accounts.expire_token(service, "cli", args.id, at)
+
+    if not _with_service(args, work):
+        raise SystemExit(f"cradle: no usable API token with id {args.id}")
+    print(f"API token {args.id} expires at {at.strftime('%Y-%m-%dT%H:%M:%SZ')}")
     return 0
 
 
@@ -549,14 +705,48 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--email", required=True)
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--mobile", default=None)
-    add.add_argument("--config", default=None)
+    add.add_argument(
+        "--temporary-password",
+        action="store_true",
+        help="make a temporary password (printed once) to be changed at first sign-in",
+    )
     add.set_defaults(run=cmd_user_add)
+    listing = user.add_parser("list", help="every member of staff, their role and state")
+    listing.set_defaults(run=cmd_user_list)
+    deactivate = user.add_parser(
+        "deactivate", help="a leaver: sessions end, API tokens revoked, chains skip them"
+    )
+    deactivate.add_argument("who", help="email or id")
+    deactivate.set_defaults(run=cmd_user_deactivate)
+    reset = user.add_parser(
+        "reset-password", help="a temporary password, to be changed at next sign-in"
+    )
+    reset.add_argument("who", help="email or id")
+    reset.set_defaults(run=cmd_user_reset_password)
+    set_role = user.add_parser("set-role", help="change someone's role")
+    set_role.add_argument("who", help="email or id")
+    set_role.add_argument("role", choices=[r.value for r in Role])
+    set_role.set_defaults(run=cmd_user_set_role)
+    for command in (add, listing, deactivate, reset, set_role):
+        command.add_argument("--config", default=None)
 
     token = sub.add_parser("token").add_subparsers(dest="token_command", required=True)
     create = token.add_parser("create", help="create an API token (printed once)")
     create.add_argument("--name", required=True)
-    create.add_argument("--config", default=None)
+    create.add_argument("--staff", default=None, help="email or id of the person it acts for")
+    create.add_argument("--expires", default=None, help="ISO-8601 instant it stops working")
     create.set_defaults(run=cmd_token_create)
+    tokens_list = token.add_parser("list", help="every API token (never the token itself)")
+    tokens_list.set_defaults(run=cmd_token_list)
+    revoke = token.add_parser("revoke", help="stop a token working now")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=cmd_token_revoke)
+    expire = token.add_parser("expire", help="stop a token working at --at (default now)")
+    expire.add_argument("id", type=int)
+    expire.add_argument("--at", default=None)
+    expire.set_defaults(run=cmd_token_expire)
+    for command in (create, tokens_list, revoke, expire):
+        command.add_argument("--config", default=None)
     return top
 
 
@@ -564,6 +754,9 @@ def main(argv: list[str] | None = None) -> int:
     # Everything Cradle writes (database, backups, exports) is for the service user alone.
     os.umask(0o077)
     args = parser().parse_args(argv)
+    from bot import log_redaction
+
+    log_redaction.install()  # before any handler: no secret or parent's words in any log line
     from bot.log_format import configure
 
     configure(logging.DEBUG if args.verbose else logging.INFO, os.environ.get("CRADLE_LOG_FORMAT"))

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from bot.core.signin import parse_networks
+
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message says which and how to fix it."""
@@ -34,6 +36,7 @@ class Settings:
     telegram_webhook_secret: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     simulator: bool = False
+    trusted_proxies: str | None = None
     metrics_token: str | None = None
     demo: bool = False
 
@@ -67,8 +70,12 @@ ENVIRONMENT = {
     "telegram_webhook_secret": "CRADLE_TELEGRAM_WEBHOOK_SECRET",
     "telegram_api_url": "CRADLE_TELEGRAM_API_URL",
     "simulator": "CRADLE_SIMULATOR",
+    "trusted_proxies": "CRADLE_TRUSTED_PROXIES",
     "metrics_token": "CRADLE_METRICS_TOKEN",
 }
+
+# Secrets shorter than this are refused at start: long enough that guessing is hopeless.
+MIN_SECRET_LENGTH = 32
 
 
 def _coerce(name: str, kind: type | str, raw: object, source: str) -> object:
@@ -154,6 +161,22 @@ def validate(settings: Settings) -> None:
         _check_twilio_from(settings.twilio_from)
     if settings.twilio_send_rate <= 0:
         raise ConfigError("CRADLE_TWILIO_SEND_RATE must be above 0")
+    for name, variable in (
+        ("session_secret", "CRADLE_SESSION_SECRET"),
+        ("api_token", "CRADLE_API_TOKEN"),
+    ):
+        secret = getattr(settings, name)
+        if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"{variable} is {len(secret)} characters long: use at least {MIN_SECRET_LENGTH}"
+                " random characters (for example the output of"
+                " `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+    if settings.trusted_proxies:
+        try:
+            parse_networks(settings.trusted_proxies)
+        except ValueError as exc:
+            raise ConfigError(f"CRADLE_TRUSTED_PROXIES: {exc}") from None
 
 
 def _check_twilio_from(sender: str) -> None:

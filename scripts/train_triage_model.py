@@ -31,7 +31,7 @@ from bot.core.triage_model import MODEL_FILE, features  # noqa: E402
 from bot.core.triage_normalise import normalise  # noqa: E402
 
 CORPUS = ROOT / "tests" / "core" / "data" / "triage_corpus"
-HELD_OUT = {f"batch_{n:02d}.jsonl" for n in range(7, 13)}
+HELD_OUT = {f"batch_{n:02d}.jsonl" for n in range(7, 16)}
 EXTRA = ROOT / "tests" / "core" / "data" / "triage_extra.jsonl"
 SEED = 20261202
 EPOCHS = 12

@@ -18,7 +18,7 @@ from bot.runtime.service import Service
 from bot.server import start_site
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "test-token-123"
+TOKEN = "test-token-0123456789abcdefghijklmnopqrstuv"
 # A Tuesday in term time, mid-morning in London (GMT): the team is open.
 OPEN_TIME = "2026-11-24T10:00:00Z"
 

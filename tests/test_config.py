@@ -51,3 +51,29 @@ def test_a_mistake_stops_the_start_and_names_the_setting(
     config.write_text(text)
     with pytest.raises(ConfigError, match=named):
         load_settings(environ, config)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CRADLE_SESSION_SECRET", "secret", "CRADLE_SESSION_SECRET is 6 characters long"),
+        ("CRADLE_API_TOKEN", "test-token-123", "CRADLE_API_TOKEN is 14 characters long"),
+        ("CRADLE_TRUSTED_PROXIES", "10.0.0.1, proxy", "CRADLE_TRUSTED_PROXIES: 'proxy' is not"),
+    ],
+)
+def test_short_secrets_and_unreadable_proxies_stop_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=message):
+        load_settings({variable: value})
+
+
+def test_long_secrets_and_proxy_networks_are_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(
+        {"CRADLE_SESSION_SECRET": "x" * 32, "CRADLE_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/24"}
+    )
+    assert settings.trusted_proxies == "10.0.0.1, 192.168.0.0/24"

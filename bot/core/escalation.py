@@ -201,3 +201,39 @@ def _risky(level: Risk) -> Risk:
 def _require_aware(at: datetime) -> None:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got {at!r}")
+
+
+def chain_gaps(
+    policy: EscalationPolicy, staff: list[Staff], *, on_call_available: bool
+) -> list[str]:
+    """What the team cannot staff in its escalation chains, in words for an administrator.
+
+    A role named in a chain that no active member of staff holds is skipped when the chain
+    runs (`resolve_plan`); a chain none of whose steps reaches anyone beyond the family's own
+    practitioner falls back to everyone at work. Both are worth fixing before risk arrives.
+    """
+    held = {member.role for member in staff if member.active}
+    warnings: list[str] = []
+    missing: dict[EscalationRole, list[str]] = {}
+    for level in (Risk.EMERGENCY, Risk.CONCERN):
+        for name in ChainName:
+            reaches_someone = False
+            for number, step in enumerate(policy.chain(level, name), start=1):
+                for role in step.notify:
+                    if role is EscalationRole.ON_CALL:
+                        reaches_someone |= on_call_available
+                    elif role in _STAFF_ROLE:
+                        if _STAFF_ROLE[role] in held:
+                            reaches_someone = True
+                        else:
+                            where = f"{level.value} {name.value.replace('_', '-')} step {number}"
+                            missing.setdefault(role, []).append(where)
+            if not reaches_someone:
+                warnings.append(
+                    f"The {level.value} {name.value.replace('_', '-')} chain reaches nobody but"
+                    " the family's own practitioner: add staff to its roles"
+                )
+    for role, places in missing.items():
+        label = role.value.replace("_", " ")
+        warnings.insert(0, f"Nobody active is a {label}: escalations skip {', '.join(places)}")
+    return warnings

@@ -76,6 +76,7 @@ class Staff:
     mobile: str | None = None
     telegram_chat_id: int | None = None
     active: bool = True
+    must_change_password: bool = False  # a password set by an administrator, not yet replaced
 
 
 @dataclass

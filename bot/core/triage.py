@@ -175,9 +175,9 @@ def _risk_findings(message: Normalised, rules: TriageRules, how: str = "") -> li
     worth = index.candidates(key)
     rule_of = index.rule_of
     places = {rule_of[pattern] for pattern in worth}
-    for place, rule in enumerate(rules.risk):
-        if place not in places:
-            continue
+    risk = rules.risk
+    for place in sorted(places):
+        rule = risk[place]
         best: _Finding | None = None
         for pattern in rule.patterns:
             if id(pattern) not in worth:
@@ -232,8 +232,9 @@ class _Index:
                 hit = by_start.get(piece)
                 if hit:
                     filed |= hit
-        needs = self.needs
-        return self.always | {p for p in filed if any(need in key for need in needs[p])}
+        needs, contains = self.needs, key.__contains__
+        # any(map(...)) stays in C: a generator here was a third of triage's time.
+        return self.always | {p for p in filed if any(map(contains, needs[p]))}
 
 
 _INDEX: list[_Index] = []

@@ -44,7 +44,8 @@ FUNCTION_WORDS = frozenset(
         have has had do does did will would can could should just this that there here
         what when where who how why if then than up down out about get got go going come
         coming see thanks thank please sorry hi hello bye love lol oh well very really too
-        much all some any one day time today tomorrow tonight baby can not now still""".split()
+        much all some any one day time today tomorrow tonight baby can not now still
+        us yep yeah yea yup fine good great works work that's sure ta cheers""".split()
         # Welsh
         + """dw dwi yn ac ar y yr o mae fi ti ni chi nhw ddim dim iawn diolch bore da
         heddiw yfory methu gyda hi fe fo efo wedi ydw ydy oes fy dy ei ein eich eu hefyd
@@ -80,7 +81,8 @@ def unread_language(
     if language and language not in languages:
         name = _LANGUAGE_NAMES.get(language, f"'{language}'")
         return f"the parent's language ({name}) has no risk rules"
-    words = [w for w in message.key.split(" ") if w and any(c.isalpha() for c in w)]
+    # Times, dates and amounts ("10am", "3rd", "38.5") are no language's words.
+    words = [w for w in message.key.split(" ") if w and w.isalpha()]
     if len(words) < _FEWEST_WORDS:
         return None
     known = sum(1 for w in words if w in FUNCTION_WORDS or w in known_words)

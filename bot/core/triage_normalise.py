@@ -100,6 +100,8 @@ _TEXT_SPEAK = {
     "mysel": "myself", "myselfe": "myself", "n": "and",
     "wnt": "want", "wnna": "want to", "rly": "really", "evry": "every", "nd": "and",
     "nothin": "nothing", "nuthin": "nothing", "bk": "back", "cus": "because",
+    "jst": "just", "jus": "just", "wna": "want to", "wnted": "wanted", "wantd": "wanted",
+    "tbh": "to be honest",
 }  # fmt: skip
 # Dropped final g: "cryin", "copin".
 for _verb in (

@@ -60,11 +60,11 @@ async def escalations_with_status(db: Database, *statuses: str) -> list[Escalati
 
 
 async def notified_family_ids(db: Database, staff_id: int) -> set[int]:
-    """Families with an escalation this person has been told about."""
+    """Families with an escalation not yet closed that this person has been told about."""
     rows = await db.fetch_all(
         "SELECT DISTINCT e.family_id FROM escalations e"
         " JOIN escalation_notices n ON n.escalation_id = e.id"
-        " WHERE n.staff_id = ? AND e.family_id IS NOT NULL",
+        " WHERE n.staff_id = ? AND e.family_id IS NOT NULL AND e.status != 'closed'",
         [staff_id],
     )
     return {r[0] for r in rows}
@@ -79,8 +79,10 @@ async def was_notified(db: Database, staff_id: int, escalation_id: int) -> bool:
 
 
 async def family_ids_with_escalations(db: Database) -> set[int]:
+    """Families with an escalation not yet closed."""
     rows = await db.fetch_all(
-        "SELECT DISTINCT family_id FROM escalations WHERE family_id IS NOT NULL"
+        "SELECT DISTINCT family_id FROM escalations"
+        " WHERE family_id IS NOT NULL AND status != 'closed'"
     )
     return {r[0] for r in rows}
 

@@ -19,6 +19,7 @@ def _staff(row: aiosqlite.Row) -> Staff:
         mobile=row["mobile"],
         telegram_chat_id=row["telegram_chat_id"],
         active=bool(row["active"]),
+        must_change_password=bool(row["must_change_password"]),
     )
 
 
@@ -61,3 +62,36 @@ async def by_email(db: Database, email: str) -> tuple[Staff, str | None] | None:
 async def email_taken(conn: aiosqlite.Connection, email: str) -> bool:
     async with conn.execute("SELECT 1 FROM staff WHERE lower(email) = lower(?)", (email,)) as cur:
         return await cur.fetchone() is not None
+
+
+async def set_active(conn: aiosqlite.Connection, staff_id: int, active: bool, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE staff SET active = ?, deactivated_at = ? WHERE id = ?",
+        (int(active), None if active else ts(at), staff_id),
+    )
+
+
+async def set_role(conn: aiosqlite.Connection, staff_id: int, role: Role) -> None:
+    await conn.execute("UPDATE staff SET role = ? WHERE id = ?", (role.value, staff_id))
+
+
+async def set_password(
+    conn: aiosqlite.Connection, staff_id: int, password_hash: str, *, must_change: bool
+) -> None:
+    await conn.execute(
+        "UPDATE staff SET password_hash = ?, must_change_password = ? WHERE id = ?",
+        (password_hash, int(must_change), staff_id),
+    )
+
+
+async def password_hash(db: Database, staff_id: int) -> str | None:
+    row = await db.fetch_one("SELECT password_hash FROM staff WHERE id = ?", [staff_id])
+    return row["password_hash"] if row else None
+
+
+async def allocated_family_count(db: Database, staff_id: int) -> int:
+    row = await db.fetch_one(
+        "SELECT count(*) FROM families WHERE practitioner_id = ? AND status != 'closed'",
+        [staff_id],
+    )
+    return row[0] if row else 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from aiohttp import web
 
-from bot.core.model import Family, Staff
+from bot.core import access
+from bot.core.model import Family, Role, Staff
 from bot.runtime import escalations as escalation_runtime
 from bot.runtime.families import Conflict, NotFound, allocate, create_family
 from bot.runtime.service import Service
@@ -24,15 +26,30 @@ from bot.store import (
     staff as staff_store,
 )
 from bot.store.db import ts
-from bot.web.errors import ApiError, read_json
+from bot.web.console import viewer_for
+from bot.web.errors import LARGEST_ID, ApiError, id_in_path, read_json
 from bot.web.keys import SERVICE
 from bot.web.validation import family_from, practitioner_from, whole_number
 
 routes = web.RouteTableDef()
 
 
-async def caller(request: web.Request) -> str:
-    """The token's name, or a 401 JSON error."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a team system's token, or a token that acts for one member of staff."""
+
+    actor: str
+    staff: Staff | None = None
+
+
+_CALLER = web.RequestKey("cradle_api_caller", Caller)
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+async def api_caller(request: web.Request) -> Caller:
+    """The caller, or a 401 JSON error (revoked, expired and unknown tokens alike)."""
+    if _CALLER in request:
+        return request[_CALLER]
     service = request.app[SERVICE]
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
@@ -40,18 +57,33 @@ async def caller(request: web.Request) -> str:
     token = header.removeprefix("Bearer ").strip()
     configured = service.settings.api_token
     if configured and hmac.compare_digest(token.encode(), configured.encode()):
-        return "api:configured-token"
-    name = await tokens.name_for(service.db, token)
-    if name is None:
-        raise ApiError(401, "the bearer token is not valid", "Authorization")
-    return f"api:{name}"
+        found = Caller("api:configured-token")
+    else:
+        now = service.now()
+        row = await tokens.find(service.db, token, now)
+        if row is None:
+            raise ApiError(401, "the bearer token is not valid", "Authorization")
+        member = await staff_store.get(service.db, row.staff_id) if row.staff_id else None
+        if row.staff_id is not None and (member is None or not member.active):
+            raise ApiError(401, "the bearer token is not valid", "Authorization")
+        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+            async with service.db.transaction() as conn:
+                await tokens.mark_used(conn, row.id, now)
+        found = Caller(f"api:{row.name}", member)
+    request[_CALLER] = found
+    return found
+
+
+async def caller(request: web.Request) -> str:
+    """The caller's name for the audit log, or a 401 JSON error."""
+    return (await api_caller(request)).actor
 
 
 def _id(request: web.Request, name: str = "id") -> int:
-    try:
-        return int(request.match_info[name])
-    except ValueError:
-        raise ApiError(404, "not found", name) from None
+    found = id_in_path(request, name)
+    if found is None:
+        raise ApiError(404, "not found", name)
+    return found
 
 
 def staff_json(member: Staff) -> dict:
@@ -160,12 +192,31 @@ async def allocate_family(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/api/v1/families/{id}")
-async def get_family(request: web.Request) -> web.Response:
-    await caller(request)
-    family = await families.get(request.app[SERVICE].db, _id(request))
+async def family_for_caller(request: web.Request, *, messages: bool) -> Family:
+    """The family in the path, if this caller may see it: a token acting for a member of staff
+    sees what they may open today (bot/core/access); an administrator's token sees a family's
+    details but never its messages. Anything else is the same 404 as a family that does not
+    exist."""
+    who = await api_caller(request)
+    service = request.app[SERVICE]
+    family = await families.get(service.db, _id(request))
     if family is None:
         raise ApiError(404, "no such family", "id")
+    if who.staff is not None and (messages or who.staff.role is not Role.ADMINISTRATOR):
+        duty = (await viewer_for(service, who.staff)).duty
+        if not access.may_open_family(duty, family.id, family.practitioner_id):
+            raise ApiError(404, "no such family", "id")
+    return family
+
+
+@routes.get("/api/v1/families/{id}")
+async def get_family(request: web.Request) -> web.Response:
+    family = await family_for_caller(request, messages=False)
+    service = request.app[SERVICE]
+    async with service.db.transaction() as conn:
+        await audit.record(
+            conn, service.now(), await caller(request), "family_viewed", "family", family.id
+        )
     return web.json_response(family_json(family))
 
 
@@ -173,9 +224,9 @@ async def get_family(request: web.Request) -> web.Response:
 async def family_messages(request: web.Request) -> web.Response:
     actor = await caller(request)
     service = request.app[SERVICE]
-    family_id = _id(request)
-    if await families.get(service.db, family_id) is None:
-        raise ApiError(404, "no such family", "id")
+    family = await family_for_caller(request, messages=True)
+    assert family.id is not None
+    family_id = family.id
     items = [
         {
             "direction": "in",
@@ -214,6 +265,19 @@ async def family_messages(request: web.Request) -> web.Response:
     return web.json_response({"family_id": family_id, "messages": items})
 
 
+async def audit_api_read(
+    request: web.Request,
+    action: str,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    **detail: object,
+) -> None:
+    service = request.app[SERVICE]
+    actor = await caller(request)
+    async with service.db.transaction() as conn:
+        await audit.record(conn, service.now(), actor, action, subject_type, subject_id, **detail)
+
+
 @routes.get("/api/v1/queue")
 async def get_queue(request: web.Request) -> web.Response:
     await caller(request)
@@ -223,6 +287,8 @@ async def get_queue(request: web.Request) -> web.Response:
     if raw is not None:
         try:
             practitioner_id = int(raw)
+            if not 0 < practitioner_id <= LARGEST_ID:
+                raise ValueError(raw)
         except ValueError:
             raise ApiError(
                 400, "practitioner_id must be a whole number", "practitioner_id"
@@ -236,6 +302,13 @@ async def get_queue(request: web.Request) -> web.Response:
         raise ApiError(
             400, "give practitioner_id, or audience=unassigned or administrator", "practitioner_id"
         )
+    who = await api_caller(request)
+    if who.staff is not None:
+        duty = (await viewer_for(service, who.staff)).duty
+        wanted = practitioner_id if raw is not None else None
+        if not access.may_see_queue(duty, practitioner_id=wanted, audience=audience or ""):
+            raise ApiError(404, "no such queue", "practitioner_id")
+    await audit_api_read(request, "queue_viewed", "queue", None, items=len(items))
     return web.json_response(
         {
             "items": [
@@ -279,7 +352,18 @@ async def list_escalations(request: web.Request) -> web.Response:
     status = request.query.get("status")
     if status not in (None, "open", "acknowledged", "closed"):
         raise ApiError(400, "status must be open, acknowledged or closed", "status")
-    rows = await escalations.listing(request.app[SERVICE].db, status)
+    service = request.app[SERVICE]
+    rows = await escalations.listing(service.db, status)
+    who = await api_caller(request)
+    if who.staff is not None and who.staff.role is Role.PRACTITIONER:
+        duty = (await viewer_for(service, who.staff)).duty
+        shown = []
+        for row in rows:
+            family = await families.get(service.db, row.family_id) if row.family_id else None
+            if family and access.may_open_family(duty, family.id, family.practitioner_id):
+                shown.append(row)
+        rows = shown
+    await audit_api_read(request, "escalations_viewed", "escalation", None, count=len(rows))
     return web.json_response({"escalations": [escalation_json(r) for r in rows]})
 
 

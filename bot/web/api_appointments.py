@@ -26,8 +26,8 @@ from bot.store import letters as letter_store
 from bot.store import reports as report_store
 from bot.store.db import ts
 from bot.store.letters import Letter
-from bot.web.api import caller
-from bot.web.errors import ApiError, read_json
+from bot.web.api import audit_api_read, caller
+from bot.web.errors import ApiError, id_in_path, read_json
 from bot.web.keys import SERVICE
 from bot.web.validation import flag, text, whole_number
 
@@ -51,10 +51,10 @@ def _service(request: web.Request):  # noqa: ANN202 - the running Service
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise ApiError(404, "not found", "id") from None
+    found = id_in_path(request)
+    if found is None:
+        raise ApiError(404, "not found", "id")
+    return found
 
 
 def _unknown(data: dict, allowed: set[str]) -> None:
@@ -287,6 +287,7 @@ async def family_appointments(request: web.Request) -> web.Response:
         raise ApiError(404, "no such family", "id")
     tz = service.team_timezone()
     found = await store.for_family(service.db, family_id)
+    await audit_api_read(request, "appointments_viewed", "family", family_id)
     return web.json_response(
         {
             "family_id": family_id,
@@ -305,6 +306,7 @@ async def get_appointment(request: web.Request) -> web.Response:
     if appointment is None:
         raise ApiError(404, "no such appointment", "id")
     reminders = await store.reminders_for(service.db, appointment.id)
+    await audit_api_read(request, "appointment_viewed", "appointment", appointment.id)
     return web.json_response(appointment_json(appointment, service.team_timezone(), reminders))
 
 
@@ -419,6 +421,7 @@ async def list_letters(request: web.Request) -> web.Response:
     if status is not None and status not in letter_store.STATUSES:
         raise ApiError(400, f"status must be one of {', '.join(letter_store.STATUSES)}", "status")
     found = await letter_store.listing(_service(request).db, status)
+    await audit_api_read(request, "letters_listed", "letter", None, count=len(found))
     return web.json_response({"letters": [letter_json(letter) for letter in found]})
 
 

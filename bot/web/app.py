@@ -6,12 +6,14 @@ from importlib import resources
 
 from aiohttp import web
 
+from bot import log_redaction
 from bot.runtime.service import Service
 from bot.web import (
     api,
     api_appointments,
     auth,
     console,
+    console_accounts,
     console_admin,
     console_admin_appointments,
     console_admin_families,
@@ -28,6 +30,7 @@ from bot.web import (
 )
 from bot.web.errors import api_errors
 from bot.web.keys import SERVICE
+from bot.web.throttle import THROTTLE, AddressThrottle
 
 MAX_BODY = 64 * 1024  # webhooks and API bodies; Twilio's own are far smaller
 
@@ -42,13 +45,15 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def make_app(service: Service) -> web.Application:
+    log_redaction.install()  # no token, phone number or parent's words in any log line
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY)
     app[SERVICE] = service
+    app[THROTTLE] = AddressThrottle()
     app.router.add_get("/healthz", healthz)
     metrics.install(app)  # /metrics, /readyz and the webhook latency timer
     consoles = (auth, console, console_queue, console_family, console_escalations)
     consoles += (console_admin, console_admin_families, console_admin_appointments)
-    consoles += (console_templates, console_governance, console_delivery)
+    consoles += (console_templates, console_governance, console_delivery, console_accounts)
     for module in (api, api_appointments, webhooks_twilio, webhooks_telegram, simulator, *consoles):
         app.router.add_routes(module.routes)
     static = resources.files("bot.web").joinpath("static")

@@ -1,5 +1,10 @@
 """Console sign-in and the rules every console page follows.
 
+Who is signed in lives on the server (bot/store/sessions.py): the encrypted cookie carries
+only a random session id, the CSRF token and a one-line notice, so signing out, an
+administrator ending a session, or deactivating an account ends it at once, and a session
+ends a working day after sign-in however busy it is.
+
 A console handler is wrapped in `@page`: it gets the encrypted session cookie, every
 POST is refused with 403 unless it carries the session's CSRF token, and security headers
 are set. Inside, `await require_roles(request, Role.X, ...)` returns the signed-in member of
@@ -16,7 +21,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -26,24 +30,24 @@ from aiohttp import web
 from aiohttp_session import Session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
+from bot.core import signin
 from bot.core.model import Role, Staff
 from bot.passwords import hash_password, verify_password
 from bot.runtime.service import Service
 from bot.store import audit
 from bot.store import console as console_store
+from bot.store import sessions as sessions_store
 from bot.store import staff as staff_store
 from bot.web.keys import SERVICE
 from bot.web.pages import render as render_template
+from bot.web.throttle import THROTTLE
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SESSION_COOKIE = "cradle_session"
-SESSION_LIFETIME = 12 * 60 * 60  # seconds: a working day, then sign in again
-IDLE_TIMEOUT = 2 * 60 * 60  # seconds without a request before the session ends
 CSRF_FIELD = "csrf_token"
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+TOUCH_EVERY = timedelta(minutes=1)  # how stale last_seen_at may get before it is written
+PASSWORD_PAGE = "/account/password"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LOCAL_PATH = re.compile(r"/[!-~]*")  # printable, no spaces or line breaks: never a header split
 
@@ -89,6 +93,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Delivery failures", "/admin/failures"),
         ("Reports", "/admin/reports"),
         ("Audit log", "/admin/audit"),
+        ("Accounts", "/admin/accounts"),
         ("Cover", "/cover"),
     ],
 }
@@ -118,7 +123,7 @@ def _storage(service: Service) -> EncryptedCookieStorage:
         _storages[(key, secure)] = EncryptedCookieStorage(
             key,
             cookie_name=SESSION_COOKIE,
-            max_age=SESSION_LIFETIME,
+            max_age=int(signin.SESSION_LIFETIME.total_seconds()),
             httponly=True,
             samesite="Lax",
             secure=secure,
@@ -137,11 +142,7 @@ def page(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         storage = _storage(request.app[SERVICE])
-        current = await storage.load_session(request)
-        seen = current.get("seen")
-        if isinstance(seen, int) and time.time() - seen > IDLE_TIMEOUT:
-            current.clear()
-        request[_SESSION] = current
+        request[_SESSION] = await storage.load_session(request)
         try:
             if request.method not in SAFE_METHODS:
                 await check_csrf(request)
@@ -163,8 +164,6 @@ async def _finish(
     current = request[_SESSION]
     if current.new and current.empty:
         return
-    if not current.empty:
-        current["seen"] = int(time.time())
     await storage.save_session(request, response, current)
 
 
@@ -207,25 +206,49 @@ async def check_csrf(request: web.Request) -> None:
 
 
 async def current_staff(request: web.Request) -> Staff | None:
-    """The signed-in, still active member of staff, or None."""
+    """The signed-in, still active member of staff, or None.
+
+    The cookie's session id must name a session on the server that has not been ended,
+    is within its absolute lifetime and has not been idle too long, by the service clock.
+    """
     if _STAFF in request:
         return request[_STAFF]  # type: ignore[return-value]
-    staff_id = session(request).get("staff_id")
+    service = request.app[SERVICE]
+    cookie = session(request)
+    token = cookie.get("sid")
     member = None
-    if isinstance(staff_id, int):
-        member = await staff_store.get(request.app[SERVICE].db, staff_id)
-        if member is not None and not member.active:
-            member = None
+    if isinstance(token, str):
+        found = await sessions_store.by_token(service.db, token)
+        now = service.now()
+        state = signin.session_state(found.times, now) if found else signin.SessionState.ENDED
+        if found is not None and state is signin.SessionState.LIVE:
+            member = await staff_store.get(service.db, found.staff_id)
+            if member is not None and not member.active:
+                member = None
+        if member is None:
+            cookie.pop("sid", None)
+            lapsed = state in (signin.SessionState.IDLE, signin.SessionState.EXPIRED)
+            if found is not None and lapsed:
+                async with service.db.transaction() as conn:
+                    await sessions_store.end(conn, found.id, now, state.value)
+        elif found is not None and now - found.times.last_seen_at >= TOUCH_EVERY:
+            async with service.db.transaction() as conn:
+                await sessions_store.touch(conn, found.id, now)
     request[_STAFF] = member
     return member
 
 
 async def require_staff(request: web.Request) -> Staff:
-    """The signed-in member of staff; a visitor is sent to sign in and brought back."""
+    """The signed-in member of staff; a visitor is sent to sign in and brought back.
+
+    Someone whose password was set by an administrator goes to choose their own first.
+    """
     member = await current_staff(request)
     if member is None:
         target = request.path_qs if request.method in SAFE_METHODS else "/"
         raise web.HTTPSeeOther(f"/login?next={quote(target, safe='/')}")
+    if member.must_change_password and request.path not in (PASSWORD_PAGE, "/logout"):
+        raise web.HTTPSeeOther(PASSWORD_PAGE)
     return member
 
 
@@ -267,6 +290,21 @@ def _page_html(request: web.Request, template: str, **context: Any) -> str:
     response = render_template(template, **full)
     assert response.text is not None
     return response.text
+
+
+async def audit_read(
+    request: web.Request,
+    action: str,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """Record that the signed-in person looked at personal data (who, what, when; never what)."""
+    member = request.get(_STAFF)
+    actor = f"staff:{member.id}" if isinstance(member, Staff) else "unknown"
+    service = request.app[SERVICE]
+    async with service.db.transaction() as conn:
+        await audit.record(conn, service.now(), actor, action, subject_type, subject_id, **detail)
 
 
 def flash(request: web.Request, message: str) -> None:
@@ -311,6 +349,18 @@ def _compare_against_nothing(password: str) -> bool:
     return False
 
 
+async def verify_in_thread(stored_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, stored_hash, password)
+
+
+async def current_session_id(request: web.Request) -> int | None:
+    token = session(request).get("sid")
+    if not isinstance(token, str):
+        return None
+    found = await sessions_store.by_token(request.app[SERVICE].db, token)
+    return found.id if found else None
+
+
 async def authenticate(service: Service, email: str, password: str) -> Staff | None:
     found = await staff_store.by_email(service.db, email) if email else None
     if found is None:
@@ -321,11 +371,25 @@ async def authenticate(service: Service, email: str, password: str) -> Staff | N
     return member if ok and member.active else None
 
 
-async def too_many_failures(service: Service, email: str, remote: str) -> bool:
-    since = service.now() - FAILURE_WINDOW
-    by_account = await console_store.failed_logins_since(service.db, since, email=email)
-    by_address = await console_store.failed_logins_since(service.db, since, remote=remote)
-    return by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
+def request_address(request: web.Request) -> str:
+    """The client's address: X-Forwarded-For only from a configured trusted proxy."""
+    settings = request.app[SERVICE].settings
+    trusted = signin.parse_networks(settings.trusted_proxies or "")
+    return signin.client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted)
+
+
+async def count_attempt(service: Service, email: str, address: str) -> tuple[int, int]:
+    """Count this attempt for the account and the address before any password is checked."""
+    now = service.now()
+    since = now - signin.ATTEMPT_WINDOW
+    async with service.db.transaction() as conn:
+        by_account = await sessions_store.count_attempt(
+            conn, sessions_store.account_key(email), now, since
+        )
+        by_address = await sessions_store.count_attempt(
+            conn, sessions_store.address_key(address), now, since
+        )
+    return by_account, by_address
 
 
 @routes.get("/login")
@@ -352,8 +416,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     email = str(form.get("email", "")).strip()[:200]
     password = str(form.get("password", ""))[:1000]
     target = str(form.get("next", ""))
-    remote = request.remote or "unknown"
-    now = service.now()
+    address = request_address(request)
 
     def again(error: str, status: int) -> web.Response:
         return render(
@@ -366,23 +429,50 @@ async def login(request: web.Request) -> web.StreamResponse:
             signed_out=False,
         )
 
-    if await too_many_failures(service, email, remote):
+    by_account, by_address = await count_attempt(service, email, address)
+    # A guessing address is slowed down, never refused, and locks nobody's account.
+    await request.app[THROTTLE].wait_turn(address, by_address)
+    if signin.account_locked(by_account):
+        async with service.db.transaction() as conn:
+            await console_store.record_login_attempt(conn, service.now(), email, address, False)
         return again(
-            "There have been too many attempts to sign in. Wait 15 minutes and try "
-            "again, or ask your administrator to reset your password.",
+            "There have been too many attempts to sign in to this account. Wait 15 minutes"
+            " and try again, or ask an administrator to reset your password.",
             429,
         )
     member = await authenticate(service, email, password)
+    now = service.now()
     async with service.db.transaction() as conn:
-        await console_store.record_login_attempt(conn, now, email, remote, member is not None)
+        await console_store.record_login_attempt(conn, now, email, address, member is not None)
         if member is not None:
-            await audit.record(conn, now, f"staff:{member.id}", "signed_in", "staff", member.id)
+            assert member.id is not None
+            await sessions_store.clear_attempts(conn, sessions_store.account_key(email))
+            await sessions_store.forgive_attempt(conn, sessions_store.address_key(address))
+            token, session_id = await sessions_store.start(
+                conn,
+                member.id,
+                now,
+                signin.session_expiry(now),
+                address,
+                request.headers.get("User-Agent", ""),
+            )
+            await audit.record(
+                conn,
+                now,
+                f"staff:{member.id}",
+                "signed_in",
+                "staff",
+                member.id,
+                session_id=session_id,
+            )
     if member is None:
         return again("Enter the email address and password of your Cradle account.", 200)
     fresh = await _storage(service).new_session()  # a new session: never reuse one from before
-    fresh["staff_id"] = member.id
+    fresh["sid"] = token
     request[_SESSION] = fresh
     request[_STAFF] = member
+    if member.must_change_password:
+        return redirect(PASSWORD_PAGE)
     return redirect(safe_next(target, member))
 
 
@@ -391,11 +481,14 @@ async def login(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     service = request.app[SERVICE]
     member = await current_staff(request)
-    if member is not None:
+    token = session(request).get("sid")
+    if member is not None and isinstance(token, str):
+        found = await sessions_store.by_token(service.db, token)
+        now = service.now()
         async with service.db.transaction() as conn:
-            await audit.record(
-                conn, service.now(), f"staff:{member.id}", "signed_out", "staff", member.id
-            )
+            if found is not None:
+                await sessions_store.end(conn, found.id, now, "signed_out")
+            await audit.record(conn, now, f"staff:{member.id}", "signed_out", "staff", member.id)
     session(request).invalidate()
     request[_STAFF] = None
     return redirect("/login?signed_out")

@@ -15,12 +15,14 @@ from datetime import date, datetime
 from aiohttp import web
 from babel import Locale
 
+from bot.core import access
 from bot.core.model import Family, Role, Staff
 from bot.runtime.service import Service
 from bot.store import console as console_store
 from bot.store import staff as staff_store
 from bot.store.escalations import EscalationRow, cover_in_force
 from bot.web import auth
+from bot.web.errors import LARGEST_ID
 from bot.web.keys import SERVICE
 from bot.web.validation import LANGUAGES
 
@@ -36,8 +38,8 @@ class Viewer:
     staff: Staff
     today: date
     cover: Mapping[int, int] = field(default_factory=dict)  # away -> covering them today
-    notified_families: frozenset[int] = frozenset()  # escalations they were told about
-    escalated_families: frozenset[int] = frozenset()  # any escalation, for the duty roles
+    notified_families: frozenset[int] = frozenset()  # open escalations they were told about
+    escalated_families: frozenset[int] = frozenset()  # any open escalation, for the duty roles
 
     @property
     def id(self) -> int:
@@ -50,12 +52,17 @@ class Viewer:
 
     def holder(self, practitioner_id: int) -> int:
         """Who holds this practitioner's families today: themselves, or whoever covers them."""
-        seen: set[int] = set()
-        current = practitioner_id
-        while current in self.cover and current not in seen:
-            seen.add(current)
-            current = self.cover[current]
-        return current
+        return access.holder(practitioner_id, self.cover)
+
+    @property
+    def duty(self) -> access.Duty:
+        return access.Duty(
+            staff_id=self.id,
+            role=self.staff.role,
+            cover=self.cover,
+            told_open_escalations=self.notified_families,
+            open_escalations=self.escalated_families,
+        )
 
     def holds(self, practitioner_id: int | None) -> bool:
         return practitioner_id is not None and self.holder(practitioner_id) == self.id
@@ -65,17 +72,12 @@ class Viewer:
         return [member for member in staff_ids if self.holds(member)]
 
     def may_open_family(self, family: Family) -> bool:
-        """Allocated to them, covered by them, or an escalation of it came to them."""
-        if self.staff.role is Role.ADMINISTRATOR:
-            return False
-        if family.practitioner_id == self.id or self.holds(family.practitioner_id):
-            return True
-        if family.id in self.notified_families:
-            return True
-        return self.on_duty_rota and family.id in self.escalated_families
+        """Allocated to them, covered by them today, or an open escalation of it came to them."""
+        return access.may_open_family(self.duty, family.id, family.practitioner_id)
 
     def may_see_escalation(self, row: EscalationRow, family: Family | None, notified: bool) -> bool:
-        if self.on_duty_rota or notified:
+        # Being told of an escalation opens it while it is open; after that, only by duty.
+        if self.on_duty_rota or (notified and row.status != "closed"):
             return True
         if self.staff.role is Role.ADMINISTRATOR or family is None:
             return False
@@ -154,10 +156,15 @@ def language_options() -> list[tuple[str, str]]:
 
 
 def int_or_none(raw: object) -> int | None:
+    """A whole number a database row could hold, else None."""
+    text = str(raw).strip()
+    if len(text) > 20:
+        return None
     try:
-        return int(str(raw))
+        value = int(text)
     except (TypeError, ValueError):
         return None
+    return value if abs(value) <= LARGEST_ID else None
 
 
 @routes.get("/")

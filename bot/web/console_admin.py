@@ -9,19 +9,18 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.core.model import Family, Role, Staff
+from bot.core.names import clean_name
 from bot.store import audit, families, inbound, outbox, queue
 from bot.store import console as console_store
 from bot.store import letters as letter_store
 from bot.store.db import from_ts
 from bot.store.outbox import OutboxRow
 from bot.web import auth
-from bot.web.console import signed_in_viewer, staff_by_id
+from bot.web.console import int_or_none, signed_in_viewer, staff_by_id
 from bot.web.console_queue import FamilyCache, queue_rows
 from bot.web.keys import SERVICE
 
 routes = web.RouteTableDef()
-
-AUDIT_SHOWN = 200
 
 
 @routes.get("/admin")
@@ -58,6 +57,7 @@ async def admin_queue(request: web.Request) -> web.StreamResponse:
         stored = await inbound.get(service.db, item.inbound_id) if item.inbound_id else None
         if stored is not None:
             senders[item.id] = stored.message.sender
+    await auth.audit_read(request, "queue_viewed", "queue", None, audience="administrator")
     return auth.render(
         request,
         "console/admin_queue.html",
@@ -97,6 +97,7 @@ async def failures(request: web.Request) -> web.StreamResponse:
     for row in await outbox.failures(service.db):
         family = await cache.get(row.family_id)
         shown.append(FailureView(row, family, _recipient(row, family, everyone)))
+    await auth.audit_read(request, "delivery_failures_viewed", "outbox")
     return auth.render(
         request, "console/admin_failures.html", failures=shown, tz=service.team_timezone()
     )
@@ -119,22 +120,57 @@ def describe_actor(actor: str, everyone: dict[int, Staff]) -> str:
     return actor
 
 
+def describe_subject(kind: str, number: int | None, everyone: dict[int, Staff], refs: dict) -> str:
+    """'family PIR-0001', 'staff Amira Shah (practitioner)', or the type and id."""
+    if number is None:
+        return kind.replace("_", " ")
+    if kind == "family" and number in refs:
+        return f"family {refs[number]}"
+    if kind == "staff" and number in everyone:
+        return f"staff {describe_actor(f'staff:{number}', everyone)}"
+    return f"{kind.replace('_', ' ')} {number}"
+
+
+AUDIT_PAGE = 50
+
+
 @routes.get("/admin/audit")
 @auth.page
 async def audit_log(request: web.Request) -> web.StreamResponse:
+    """Every entry, newest first, 50 a page; search by a person's name, a family reference or
+    what was done."""
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     service = request.app[SERVICE]
     everyone = await staff_by_id(service)
+    refs = {f.id: f.reference for f in await families.list_families(service.db)}
     subject = request.query.get("subject") or None
-    rows = await audit.recent(service.db, AUDIT_SHOWN, subject_type=subject)
+    query = clean_name(request.query.get("q", ""), max_length=100)
+    page = int_or_none(request.query.get("page")) or 1
+    page = min(max(page, 1), 100_000)
+    filters: dict = {}
+    if query:
+        lowered = query.lower()
+        people = [i for i, m in everyone.items() if lowered in m.name.lower()]
+        people += [i for i, m in everyone.items() if m.email and lowered == m.email.lower()]
+        filters = {
+            "actors": [f"staff:{i}" for i in people] + [query if ":" in query else f"api:{query}"],
+            "subjects": [("staff", i) for i in people]
+            + [("family", i) for i, ref in refs.items() if ref.lower() == lowered],
+            "action_like": lowered.replace(" ", "_"),
+        }
+    rows, older = await audit.search(
+        service.db,
+        subject_type=subject,
+        limit=AUDIT_PAGE,
+        offset=(page - 1) * AUDIT_PAGE,
+        **filters,
+    )
     shown = [
         AuditView(
             at=from_ts(r["at"]),  # type: ignore[arg-type]
             actor=describe_actor(r["actor"], everyone),
             action=r["action"].replace("_", " "),
-            subject=f"{r['subject_type']} {r['subject_id']}"
-            if r["subject_id"]
-            else r["subject_type"],
+            subject=describe_subject(r["subject_type"], r["subject_id"], everyone, refs),
             detail=", ".join(f"{k}: {v}" for k, v in sorted(r["detail"].items())),
         )
         for r in rows
@@ -149,6 +185,8 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
         "staff",
         "cover",
         "template",
+        "api_token",
+        "queue",
     ]
     return auth.render(
         request,
@@ -156,6 +194,8 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
         entries=shown,
         subject=subject or "",
         subjects=subjects,
+        query=query,
+        page=page,
+        older=older,
         tz=service.team_timezone(),
-        limit=AUDIT_SHOWN,
     )

@@ -410,6 +410,7 @@ async def school_run(request: web.Request) -> web.StreamResponse:
 @auth.page
 async def upcoming(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
+    await auth.audit_read(request, "appointments_viewed", "appointment")
     service = request.app[SERVICE]
     now = service.now()
     until = now + timedelta(days=UPCOMING_DAYS)
@@ -437,6 +438,7 @@ async def upcoming(request: web.Request) -> web.StreamResponse:
 @auth.page
 async def letters(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
+    await auth.audit_read(request, "letters_listed", "letter")
     service = request.app[SERVICE]
     return auth.render(
         request,

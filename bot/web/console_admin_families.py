@@ -152,6 +152,7 @@ def _actor(staff_id: int) -> str:
 @auth.page
 async def family_list(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
+    await auth.audit_read(request, "families_listed", "family")
     service = request.app[SERVICE]
     return auth.render(
         request,
@@ -166,6 +167,7 @@ async def family_list(request: web.Request) -> web.StreamResponse:
 async def family_detail(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     family = await _family_or_404(request)
+    await auth.audit_read(request, "family_viewed", "family", family.id)
     return await _detail_page(request, family)
 
 
@@ -270,6 +272,7 @@ async def create(request: web.Request) -> web.StreamResponse:
 async def edit_family_form(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     family = await _family_or_404(request)
+    await auth.audit_read(request, "family_viewed", "family", family.id, form="edit")
     return auth.render(
         request,
         "console/admin_family_edit.html",
@@ -429,6 +432,7 @@ async def edit_parent_form(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, Role.ADMINISTRATOR)
     family = await _family_or_404(request)
     parent = _parent_or_404(request, family)
+    await auth.audit_read(request, "parent_viewed", "parent", parent.id, family_id=family.id)
     return _parent_page(request, family, parent, parent_form(parent), {})
 
 

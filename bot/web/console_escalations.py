@@ -86,6 +86,7 @@ async def view_of(
 @auth.page
 async def duty_view(request: web.Request) -> web.StreamResponse:
     await signed_in_viewer(request, *DUTY_ROLES)
+    await auth.audit_read(request, "escalations_viewed", "escalation")
     service = request.app[SERVICE]
     now = service.now()
     cache, everyone = FamilyCache(service), await staff_by_id(service)
@@ -159,6 +160,7 @@ async def escalation_page(
 async def one_escalation(request: web.Request) -> web.StreamResponse:
     viewer = await signed_in_viewer(request, *auth.CLINICAL, Role.ADMINISTRATOR)
     row = await visible_escalation(request, viewer)
+    await auth.audit_read(request, "escalation_viewed", "escalation", row.id)
     return await escalation_page(request, viewer, row)
 
 

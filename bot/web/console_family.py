@@ -63,6 +63,8 @@ def reply_problems(text: str, max_segments: int) -> list[str]:
     for char in hidden:
         name = unicodedata.name(char, "control character").lower()
         problems.append(f"Remove the invisible character U+{ord(char):04X} ({name})")
+    if "\ufffd" in text:
+        problems.append("Remove the unreadable character \ufffd (the text was damaged on the way)")
     info = segment_info(text)
     if info.segments > max_segments:
         why = ""

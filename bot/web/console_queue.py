@@ -149,6 +149,7 @@ async def practitioner_queue(request: web.Request) -> web.StreamResponse:
         None,
     )
     covering = [c for c in covers if c.cover_id == viewer.id and c.starts_on <= viewer.today]
+    await auth.audit_read(request, "queue_viewed", "staff", viewer.id, items=len(items))
     return auth.render(
         request,
         "console/queue.html",

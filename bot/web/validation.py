@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.core.model import ChannelName, Family, Parent, Referrer, Role
+from bot.core.names import clean_name, clean_text
 from bot.core.phones import PhoneNumberError, normalise_mobile
 from bot.web.errors import ApiError
 
@@ -30,7 +31,11 @@ def text(
         raise ApiError(422, f"{key} must be text", prefix + key)
     if len(value) > max_len:
         raise ApiError(422, f"{key} must be at most {max_len} characters", prefix + key)
-    return value.strip()
+    # Names are cleaned where they come in: no control or bidi characters reach a page or a text.
+    cleaned = clean_name(value, max_len) if key.endswith("name") else clean_text(value)
+    if required and not cleaned:
+        raise ApiError(422, f"{key} is required", prefix + key)
+    return cleaned
 
 
 def flag(data: dict, key: str, default: bool, prefix: str = "") -> bool:

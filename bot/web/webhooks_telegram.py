@@ -17,7 +17,7 @@ from bot.core.model import ChannelName
 from bot.runtime import telegram
 from bot.runtime.service import Service
 from bot.web.api import caller
-from bot.web.errors import ApiError, read_json
+from bot.web.errors import ApiError, id_in_path, parse_json, read_json
 from bot.web.keys import SERVICE
 
 log = logging.getLogger(__name__)
@@ -40,13 +40,10 @@ def _check_secret(request: web.Request, service: Service) -> None:
 
 
 async def _update_json(request: web.Request) -> dict:
-    try:
-        raw = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="the body is not JSON") from None
+    raw = parse_json(await request.read())
     update_id = raw.get("update_id") if isinstance(raw, dict) else None
     if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
-        raise web.HTTPBadRequest(text="not a Telegram update: no update_id")
+        raise ApiError(400, "not a Telegram update: no update_id", "update_id")
     return raw
 
 
@@ -65,10 +62,10 @@ async def telegram_update(request: web.Request) -> web.Response:
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise ApiError(404, "not found", "id") from None
+    found = id_in_path(request)
+    if found is None:
+        raise ApiError(404, "not found", "id")
+    return found
 
 
 async def _options(request: web.Request, allowed: set[str]) -> dict:

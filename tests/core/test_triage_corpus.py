@@ -1,10 +1,10 @@
 """The labelled corpus the triage rules are measured on, and what it shows.
 
-Batches 01-06 are the tuning batches; 07-12 are held out: no rule or threshold was tuned
-on their messages before their first run (batches 10 to 12 were each written after the
-tuning before them). Each batch's first run is kept in first_run/ so the figure on unseen
-wording stays visible. These tests guard the figures from sliding back; the honest unseen
-figures are in docs/triage-taxonomy.md.
+Batches 01-06 are the tuning batches; 07-15 are held out: no rule or threshold was tuned
+on their messages before their first run (batches 10 to 15 were each written after the
+tuning before them), and the model is never trained on them. Each batch's first run is
+kept in first_run/ so the figure on unseen wording stays visible. These tests guard the
+figures from sliding back; the honest unseen figures are in docs/triage-taxonomy.md.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.core.triage_eval import Figures, Labelled, Outcome, figures, read_label
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "core" / "data" / "triage_corpus"
 TUNING = [f"batch_{n:02d}.jsonl" for n in range(1, 7)]
-HELD_OUT = [f"batch_{n:02d}.jsonl" for n in range(7, 13)]
+HELD_OUT = [f"batch_{n:02d}.jsonl" for n in range(7, 16)]
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +79,10 @@ def test_the_held_out_figures_do_not_slide_back(rules: TriageRules) -> None:
     # The floor is what the held-out batches scored when this was written; raise it as
     # the rules improve, never lower it to make a change pass.
     got = measured(rules, HELD_OUT)
-    assert got.emergency_recall is not None and got.emergency_recall >= 0.98
-    assert got.concern_or_higher_recall is not None and got.concern_or_higher_recall >= 0.99
-    assert got.benign_flagged is not None and got.benign_flagged <= 0.08
-    assert got.intent_accuracy is not None and got.intent_accuracy >= 0.95
+    assert got.emergency_recall is not None and got.emergency_recall >= 0.995
+    assert got.concern_or_higher_recall is not None and got.concern_or_higher_recall >= 0.995
+    assert got.benign_flagged is not None and got.benign_flagged <= 0.06
+    assert got.intent_accuracy is not None and got.intent_accuracy >= 0.96
 
 
 def test_the_labels_use_the_interface_shape() -> None:

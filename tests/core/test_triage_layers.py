@@ -166,3 +166,44 @@ def test_categories_come_in_plain_english_with_the_rule_one_click_away(
 def test_an_old_reason_with_no_plain_words_is_shown_whole() -> None:
     old = "emergency: rule 'suicidal intent' (en) matched 'kill myself'"
     assert plain_reason(old) == (old, "")
+
+
+# --- found on the unseen batches 13 to 15 -----------------------------------------------
+
+
+def test_a_short_english_reply_with_a_time_in_it_is_read(shipped: TriageRules) -> None:
+    for text in ("yep 10am works for us", "yeah 2.30pm is fine for us thanks"):
+        result = triage(text, shipped, "en_GB")
+        assert result.checked and result.risk is Risk.NONE, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We said goodbye to my dad at the airport today, he's gone back to Spain",
+        "I wrote a letter to the nursery about his allergy",
+        "I'm at the end of my tether with these car seat straps",
+        "I'm dying here, it's so hot in the flat",
+    ],
+)
+def test_everyday_goodbyes_letters_and_frustrations_are_not_risk(
+    shipped: TriageRules, text: str
+) -> None:
+    assert triage(text, shipped).risk is Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've written letters for the kids for when they're older",
+        "Thank you for everything you tried. You did all you could",
+        "this will be the last you hear from me",
+        "i jst wna die",
+        "I've made my peace with everyone. Thank you for being there",
+        "honestly id be happy never waking up again",
+    ],
+)
+def test_final_words_and_short_text_speak_are_still_emergencies(
+    shipped: TriageRules, text: str
+) -> None:
+    assert triage(text, shipped).risk is Risk.EMERGENCY

@@ -158,6 +158,46 @@ def test_templates_lint_fails_on_a_broken_file_and_names_it(tmp_path: Path) -> N
     assert any("unknown_thing" in line for line in errors)
 
 
+def test_accounts_and_tokens_over_their_lifetime_from_the_command_line(tmp_path: Path) -> None:
+    env = {"CRADLE_DATABASE": str(tmp_path / "c.sqlite3")}
+
+    def add(email: str, role: str, password: str) -> subprocess.CompletedProcess:
+        return run(
+            "user",
+            "add",
+            "--name",
+            email.split("@")[0].title(),
+            "--email",
+            email,
+            "--role",
+            role,
+            env={**env, "CRADLE_NEW_PASSWORD": password},
+        )
+
+    weak = add("sam@example.org", "administrator", "aaaaaaaaaa")
+    assert weak.returncode != 0 and "at least 12 characters" in weak.stderr
+    assert add("sam@example.org", "administrator", "violet kettle orchard").returncode == 0
+    assert add("lee@example.org", "clinical_lead", "lantern meadow cobalt").returncode == 0
+    token = run("token", "create", "--name", "lee's laptop", "--staff", "lee@example.org", env=env)
+    assert token.returncode == 0, token.stderr
+    role = run("user", "set-role", "lee@example.org", "duty_clinician", env=env)
+    assert role.returncode == 0 and "Nobody active is a clinical lead" in role.stderr
+    reset = run("user", "reset-password", "lee@example.org", env=env)
+    assert reset.returncode == 0 and "temporary password" in reset.stdout
+    gone = run("user", "deactivate", "lee@example.org", env=env)
+    assert gone.returncode == 0 and "1 API token(s) revoked" in gone.stdout, gone.stderr
+    assert "duty clinician" in gone.stderr  # the chains now have nobody in that role
+    listing = run("user", "list", env=env)
+    assert "lee@example.org\tduty_clinician\tdeactivated" in listing.stdout
+    tokens = run("token", "list", env=env)
+    assert "lee's laptop" in tokens.stdout and "revoked" in tokens.stdout
+    assert token.stdout.strip() not in tokens.stdout  # never the token itself
+    check = run("policy", "check", env=env)
+    assert check.returncode == 0 and "warning: Nobody active is a duty clinician" in check.stdout
+    last = run("user", "deactivate", "sam@example.org", env=env)
+    assert last.returncode != 0 and "at least one active administrator" in last.stderr
+
+
 CORPUS = ROOT / "tests" / "core" / "data" / "triage_corpus"
 
 

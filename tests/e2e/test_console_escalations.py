@@ -38,6 +38,7 @@ async def test_an_escalation_is_pinned_above_the_queue_with_the_time_left(
     assert "she won" in top  # the words that raised it, for the practitioner who holds the family
 
     live.at("2026-11-24T13:50:00Z")
+    await client.sign_in("practitioner")  # away from the screen past the idle limit
     _, page = await client.get("/queue")
     assert "10 minutes left" in pinned(page)
     live.at("2026-11-24T14:05:00Z")
@@ -138,6 +139,7 @@ async def test_cover_sends_the_queue_and_new_escalations_to_the_colleague_coveri
     assert "Tom Evans is covering your families" in page and "PIR-0002" not in pinned(page)
 
     live.at("2026-11-30T10:00:00Z")  # the cover has ended
+    await second_client.sign_in("other_practitioner")
     status, _ = await second_client.get(f"/families/{team['PIR-0001']}")
     assert status == 404
 
