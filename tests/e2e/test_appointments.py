@@ -93,10 +93,7 @@ async def cradle_tick(live: Live, instant: str) -> dict:
 async def from_phone(live: Live, number: str, body: str, instant: str | None = None) -> None:
     if instant:
         live.at(instant)
-    async with live.http.post(
-        live.base + "/simulator/send", data={"number": number, "body": body}, allow_redirects=False
-    ) as r:
-        assert r.status == 303
+    assert await live.simulator_send(number, body) == 303
     await pipeline.process_pending(live.service)
 
 
