@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test test-fast lint bench browser-deps frontend clean triage-model
+.PHONY: help run test test-fast lint bench browser-deps node-deps frontend clean triage-model
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,7 +23,18 @@ browser-deps: ## install Debian's chromium for the browser tests (needs root or 
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser-deps ## lint, then every test, browser tests included
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+node-deps: $(AXE) ## install the pinned npm packages the browser tests use (axe-core)
+
+test: $(STAMP) browser-deps node-deps ## lint, then every test, browser tests included
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/pytest -q
 

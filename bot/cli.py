@@ -50,43 +50,78 @@ async def _service(settings: Settings, clock: Clock | None = None):  # noqa: ANN
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    from bot.config import demo_environment
+
+    folder = Path(tempfile.mkdtemp(prefix="cradle-demo-"))
+    environ, ignored = demo_environment(os.environ)
+    overrides: dict[str, object] = {"database": folder / "demo.sqlite3", "demo": True}
+    if args.port:
+        overrides["port"] = args.port
+    try:
+        # Never cradle.toml: a team's real Twilio or Telegram settings must not reach the demo.
+        settings = load_settings(environ, read_file=False, **overrides)
+        if "CRADLE_PUBLIC_URL" not in environ:
+            from dataclasses import replace
+
+            settings = replace(settings, public_url=f"http://{settings.host}:{settings.port}")
+        _run(_run_demo(settings, ignored))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"The demo database ({folder}) has been deleted.", flush=True)
+    return 0
+
+
+async def _run_demo(settings: Settings, ignored: list[str]) -> None:
     from bot import demo
     from bot.passwords import hash_password
     from bot.server import serve_forever
 
-    folder = Path(tempfile.mkdtemp(prefix="cradle-demo-"))
-    overrides: dict[str, object] = {"database": folder / "demo.sqlite3", "demo": True}
-    if args.port:
-        overrides["port"] = args.port
-    settings = _settings(args, **overrides)
-    if "CRADLE_PUBLIC_URL" not in os.environ:
-        from dataclasses import replace
+    service = await _service(settings)
+    service.policies = demo.demo_policies(service.policies)
+    ids = await demo.seed(service, hash_password(demo.DEMO_PASSWORD))
+    await demo.book_first_appointment(service, ids["PIR-0001"])
+    base = f"http://{settings.host}:{settings.port}"
 
-        settings = replace(settings, public_url=f"http://{settings.host}:{settings.port}")
+    def ready() -> None:
+        print(demo_guide(base, settings, ignored), flush=True)
 
-    async def main() -> None:
-        service = await _service(settings)
-        service.policies = demo.demo_policies(service.policies)
-        ids = await demo.seed(service, hash_password(demo.DEMO_PASSWORD))
-        base = f"http://{settings.host}:{settings.port}"
+    await serve_forever(service, settings.host, settings.port, ready)
 
-        def ready() -> None:
-            print(
-                f"Cradle demo is running ({len(ids)} records seeded, database {settings.database})"
-            )
-            print(f"  Phone simulator:  {base}/simulator")
-            print(f"  Console:          {base}/")
-            print(f"  Health:           {base}/healthz")
-            print("  Logins (password: " + demo.DEMO_PASSWORD + "):")
-            for member in demo.STAFF:
-                print(f"    {member.email:<22} {member.role.value}")
-            print("  (demo: texts may be sent at any hour; opening hours are as in policies/)")
-            print("Press Ctrl+C to stop.", flush=True)
 
-        await serve_forever(service, settings.host, settings.port, ready)
+def demo_guide(base: str, settings: Settings, ignored: list[str]) -> str:
+    from bot import demo
 
-    _run(main())
-    return 0
+    lines = [
+        f"Cradle demo is running on {base}",
+        "",
+        "It never sends real texts: everything goes to the phone simulator. It does not read",
+        "cradle.toml or any TWILIO_* or TELEGRAM_* setting"
+        + (f" (ignored here: {', '.join(ignored)})." if ignored else "."),
+        f"Its database is thrown away when you stop it ({settings.database}).",
+        "",
+        f"  Phone simulator:  {base}/simulator   (no sign-in; every phone, live)",
+        f"  Console:          {base}/login",
+        "",
+        "Who is who:",
+    ]
+    for who, why in demo.WHO_IS_WHO:
+        lines.append(f"  - {who}: {why}")
+    lines += ["", f"Sign-ins (password: {demo.DEMO_PASSWORD}):"]
+    for member in demo.STAFF:
+        lines.append(f"  {member.email:<22} {member.name}, {member.role.value.replace('_', ' ')}")
+    lines += ["", "Things to try:"]
+    for number, thing in enumerate(demo.THINGS_TO_TRY, 1):
+        lines.append(f"  {number}. {thing}")
+    lines += [
+        "",
+        "Texts go at any hour in the demo, so you can try it in the evening; the team's",
+        "opening hours are as in policies/, so a message sent after hours gets the",
+        "out-of-hours reply.",
+        "Press Ctrl+C to stop.",
+    ]
+    return "\n".join(lines)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

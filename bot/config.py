@@ -117,13 +117,18 @@ def _coerce(name: str, kind: type | str, raw: object, source: str) -> object:
 
 
 def load_settings(
-    environ: Mapping[str, str], config_file: Path | None = None, **overrides: object
+    environ: Mapping[str, str],
+    config_file: Path | None = None,
+    *,
+    read_file: bool = True,
+    **overrides: object,
 ) -> Settings:
-    """Settings from cradle.toml (if present), then the environment, then explicit overrides."""
+    """Settings from cradle.toml (if present and `read_file`), then the environment, then
+    explicit overrides."""
     values: dict[str, object] = {}
     types = {f.name: f.type for f in fields(Settings)}
     path = config_file or Path("cradle.toml")
-    if path.exists():
+    if read_file and path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
@@ -133,7 +138,7 @@ def load_settings(
                 known = ", ".join(sorted(types))
                 raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
             values[key] = _coerce(key, types[key], raw, str(path))
-    elif config_file is not None:
+    elif read_file and config_file is not None:
         raise ConfigError(f"{config_file}: configuration file not found")
     for key, variable in ENVIRONMENT.items():
         if variable in environ:
@@ -142,6 +147,15 @@ def load_settings(
     settings = Settings(**values)  # type: ignore[arg-type]
     validate(settings)
     return settings
+
+
+def demo_environment(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The environment without Twilio and Telegram settings, and the names left out.
+
+    `cradle demo` uses it: a demo must never send through real credentials.
+    """
+    ignored = sorted(name for name in environ if name.startswith(("TWILIO_", "TELEGRAM_")))
+    return {k: v for k, v in environ.items() if k not in ignored}, ignored
 
 
 def validate(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -44,6 +45,18 @@ class Live:
         async with self.http.request(method, self.base + path, headers=self.auth, **kwargs) as r:
             return r.status, await r.json()
 
+    async def simulator_send(self, number: str, body: str) -> int:
+        """A text typed on the phone simulator, sent with the page's CSRF token as a browser
+        would; the status of the answer (303 when taken)."""
+        async with self.http.get(self.base + "/simulator") as r:
+            found = re.search(r'name="csrf_token" value="([^"]+)"', await r.text())
+        assert found, "the simulator page has no CSRF token"
+        form = {"number": number, "body": body, "csrf_token": found.group(1)}
+        async with self.http.post(
+            self.base + "/simulator/send", data=form, allow_redirects=False
+        ) as r:
+            return r.status
+
     def at(self, instant: str) -> datetime:
         when = parse_instant(instant)
         self.service.clock.set(when)
@@ -70,7 +83,8 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
     settings = make_settings(tmp_path, port)
     service = await Service.create(settings, Clock(parse_instant(OPEN_TIME)))
     runner = await start_site(service, "127.0.0.1", port)
-    async with aiohttp.ClientSession() as http:
+    # Cookies for 127.0.0.1 too: the simulator's forms carry a session's CSRF token.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         yield Live(service, f"http://127.0.0.1:{port}", http)
     await runner.cleanup()
     await service.close()

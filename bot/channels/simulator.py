@@ -1,4 +1,4 @@
-"""The built-in SMS simulator: texts are 'delivered' at once and shown on /simulator."""
+"""The built-in simulators: texts are 'delivered' at once and shown on /simulator."""
 
 from __future__ import annotations
 
@@ -23,3 +23,17 @@ class SimulatorTransport:
 
     async def close(self) -> None:
         return None
+
+
+class SimulatorTelegram(SimulatorTransport):
+    """Telegram for staff in `cradle demo`, which never talks to Telegram.
+
+    An escalation alert queued for a member of staff's linked chat appears on their phone in
+    the simulator with its Acknowledge button; pressing it runs the same acknowledgement as
+    the button under a real Telegram alert.
+    """
+
+    bot_id = 0  # no real bot: stored updates of a real one are never mistaken for these
+
+    async def username(self) -> str:
+        return "cradle_demo_bot"

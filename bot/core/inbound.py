@@ -18,6 +18,7 @@ class Triaged:
     reasons: tuple[str, ...] = ()
     baby_unwell: bool = False  # every risk found is the baby's health: 999 / NHS 111 for the baby
     unread_only: bool = False  # a person must read it (language), though no risk was found in it
+    whole_reply: bool = False  # only a reply word: the appointment logic alone may handle it
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,10 @@ def decide(ctx: InboundContext) -> InboundDecision:
 
     if ctx.triage.intent in (Intent.CONFIRM, Intent.CANCEL, Intent.RESCHEDULE):
         actions.append(AppointmentReply(ctx.triage.intent))
+        # "Yes see you Tuesday, also I'm struggling": the appointment logic takes the YES, and
+        # the rest must still reach a person, so every reply that says more is queued too.
+        if ctx.triage.intent is Intent.CONFIRM and not ctx.triage.whole_reply:
+            actions.append(_to_practitioner(ctx, QueueKind.MESSAGE, _summary(ctx)))
     else:
         actions.append(_to_practitioner(ctx, QueueKind.MESSAGE, _summary(ctx)))
     return InboundDecision(single, family, out_of_hours, actions)

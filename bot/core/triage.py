@@ -59,6 +59,7 @@ class TriageResult:
     reasons: tuple[str, ...]
     categories: tuple[str, ...] = ()  # the kinds of risk found, strongest first
     checked: bool = True  # False: written in a language the rules do not read
+    whole_reply: bool = False  # the message is only a reply word ("yes", "no thanks x")
 
     @property
     def baby_unwell(self) -> bool:
@@ -157,6 +158,7 @@ def triage(text: str, rules: TriageRules, locale: str | None = None) -> TriageRe
         (*(f.reason() for f in findings), *extra, *intent_reasons),
         categories,
         checked,
+        whole_reply=_is_whole_reply(message, rules.replies),
     )
 
 
@@ -328,14 +330,20 @@ def _judge_span(message: Normalised, rule: RiskRule, start: int, end: int, how: 
 # --- intent ----------------------------------------------------------------------------
 
 
-def _intent(message: Normalised, replies: ReplyRules) -> tuple[Intent, tuple[str, ...]]:
+def _reply_span(message: Normalised, replies: ReplyRules) -> tuple[int, int]:
+    """Where the reply is, courtesies around it ("thanks", "x") left out."""
     key = message.key
     start, end = 0, len(key)
     if replies.courtesy_before and (found := replies.courtesy_before.match(key)):
         start = found.end()
     if replies.courtesy_after and (found := replies.courtesy_after.search(key, start)):
         end = found.start()
-    reply = key[start:end]
+    return start, end
+
+
+def _intent(message: Normalised, replies: ReplyRules) -> tuple[Intent, tuple[str, ...]]:
+    start, end = _reply_span(message, replies)
+    reply = message.key[start:end]
     # Before anything else: a parent saying their phone is read by someone else must never
     # be texted again, not even to acknowledge a "stop" said in the same message.
     said = _cue(message, replies.words(Intent.NOT_SAFE_TO_TEXT).cues)
@@ -368,6 +376,16 @@ def _intent(message: Normalised, replies: ReplyRules) -> tuple[Intent, tuple[str
     if confirm:
         return Intent.CONFIRM, (f"intent confirm: '{confirm}'",)
     return Intent.OTHER, ()
+
+
+def _is_whole_reply(message: Normalised, replies: ReplyRules) -> bool:
+    """The message says nothing but a reply word, so no person needs to read it."""
+    start, end = _reply_span(message, replies)
+    reply = message.key[start:end]
+    return bool(reply) and any(
+        (whole := replies.words(intent).whole_message) is not None and whole.fullmatch(reply)
+        for intent in (Intent.CONFIRM, Intent.CANCEL, Intent.RESCHEDULE)
+    )
 
 
 def _cue(message: Normalised, patterns: tuple[re.Pattern[str], ...]) -> str:

@@ -170,6 +170,7 @@ async def process_one(service: Service, inbound_id: int) -> InboundDecision | No
                 tuple(result.reasons),
                 baby_unwell=result.baby_unwell,
                 unread_only=result.unread_only,
+                whole_reply=result.whole_reply,
             ),
             hours=state,
             out_of_hours_auto_reply=service.policies.out_of_hours.auto_reply,

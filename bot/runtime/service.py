@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.channels.base import Transport
-from bot.channels.simulator import SimulatorTransport
+from bot.channels.simulator import SimulatorTelegram, SimulatorTransport
 from bot.clock import Clock, parse_instant
 from bot.config import Settings
 from bot.core import templates
@@ -122,7 +122,10 @@ class Service:
 
 
 async def build_transports(settings: Settings) -> dict[ChannelName, Transport]:
-    """SMS through Twilio when configured, else the simulator; Telegram when a bot token is set."""
+    """SMS through Twilio when configured, else the simulator; Telegram when a bot token is set.
+
+    The demo never has credentials (`cradle demo` ignores them): both go to the simulator.
+    """
     transports: dict[ChannelName, Transport] = {}
     if settings.twilio_enabled:
         from bot.channels.twilio_sms import TwilioTransport
@@ -140,4 +143,7 @@ async def build_transports(settings: Settings) -> dict[ChannelName, Transport]:
         from bot.channels.telegram import TelegramTransport  # aiogram is slow to import: only here
 
         transports[ChannelName.TELEGRAM] = TelegramTransport(settings)
+    elif settings.demo:
+        # Staff linked to Telegram see their alerts, with Acknowledge, on the simulator's phones.
+        transports[ChannelName.TELEGRAM] = SimulatorTelegram()
     return transports

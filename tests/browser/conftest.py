@@ -11,6 +11,7 @@ import asyncio
 import shutil
 import threading
 from collections.abc import Coroutine, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,20 +42,27 @@ DESKTOP = {"width": 1280, "height": 900}
 class ConsoleServer:
     """The service with the demo team, serving on loopback from a thread of its own."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, as_demo: bool = False) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.service, self._runner, self.ids = self.run(self._start(folder))
+        self.service, self._runner, self.ids = self.run(self._start(folder, as_demo))
         self._count = 0
 
-    async def _start(self, folder: Path) -> tuple[Service, Any, dict[str, int]]:
+    async def _start(self, folder: Path, as_demo: bool) -> tuple[Service, Any, dict[str, int]]:
         settings = make_settings(folder, self.port)
+        if as_demo:
+            settings = replace(settings, demo=True)
         service = await Service.create(settings, Clock(parse_instant(OPEN_TIME)))
+        if as_demo:
+            service.policies = demo.demo_policies(service.policies)
         runner = await start_site(service, "127.0.0.1", self.port)
         ids = await seed_demo(service)
+        if as_demo:  # as `cradle demo` runs: its appointment, and the workers in the background
+            await demo.book_first_appointment(service, ids["PIR-0001"])
+            await service.start_background()
         await dispatcher.dispatch_once(service)  # first contact reaches the phones
         return service, runner, ids
 
@@ -77,6 +85,18 @@ class ConsoleServer:
             await pipeline.process_pending(self.service)
 
         self.run(receive())
+
+    def arrive(self, number: str, body: str) -> None:
+        """A parent's text is stored, as by the SMS webhook; the running workers do the rest."""
+        self._count += 1
+        message = InboundMessage(
+            channel=ChannelName.SMS,
+            external_id=f"BROWSER{self._count}",
+            sender=number,
+            body=body,
+            received_at=self.service.now(),
+        )
+        self.run(pipeline.receive(self.service, message))
 
     def dispatch(self) -> int:
         return self.run(dispatcher.dispatch_once(self.service))
@@ -132,6 +152,14 @@ def page(context: BrowserContext) -> Page:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ConsoleServer]:
     running = ConsoleServer(tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[ConsoleServer]:
+    """As `cradle demo` runs: simulated Telegram for staff, time travel, workers running."""
+    running = ConsoleServer(tmp_path, as_demo=True)
     yield running
     running.stop()
 

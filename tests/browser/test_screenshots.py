@@ -70,3 +70,21 @@ def test_main_pages(page: Page, server: ConsoleServer, tmp_path: Path) -> None:
     shoot("admin-family", "Ava")
     page.goto(server.base + "/admin/queue")
     shoot("admin-waiting", "Waiting for you")
+
+
+def test_simulator(page: Page, demo_server: ConsoleServer, tmp_path: Path) -> None:
+    """The demo's phone simulator just after a risk message: the alert on staff phones."""
+    target = os.environ.get("CRADLE_SCREENSHOTS")
+    folder = ROOT / target if target else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(demo_server.base + "/simulator")
+    page.get_by_label("Reply as Chloe Martin").fill("YES")
+    page.get_by_role("button", name="Send as Chloe Martin").click()
+    page.get_by_label("Reply as Leah Jones").fill("I'm scared I might hurt the baby")
+    page.get_by_role("button", name="Send as Leah Jones").click()
+    grace = page.locator('[id="+447700900003"]')
+    expect(grace.get_by_role("button", name="Acknowledge")).to_be_visible()
+    expect(page.locator('[id="+447700900101"] .bubble')).to_have_count(4)
+    page.screenshot(path=str(folder / "simulator.png"), full_page=True)
+    page.locator(".phone-group", has=grace).screenshot(path=str(folder / "simulator-staff.png"))

@@ -41,6 +41,7 @@ def context(
     hours: Hours = OPEN,
     practitioner_id: int | None = 11,
     channel: ChannelName = ChannelName.SMS,
+    whole_reply: bool = False,
 ) -> InboundContext:
     found = (parent(),) if parents is None else parents
     family = Family(id=3, reference="PIR-3", practitioner_id=practitioner_id, parents=list(found))
@@ -49,7 +50,7 @@ def context(
         candidates=found,
         family=family if len(found) == 1 else None,
         practitioner_id=practitioner_id,
-        triage=Triaged(risk, intent, ("because",)),
+        triage=Triaged(risk, intent, ("because",), whole_reply=whole_reply),
         hours=hours,
     )
 
@@ -178,8 +179,17 @@ def test_a_do_not_contact_parent_gets_no_reply_but_their_message_is_routed() -> 
 
 @pytest.mark.parametrize("intent", [Intent.CONFIRM, Intent.CANCEL, Intent.RESCHEDULE])
 def test_appointment_replies_go_to_the_appointment_logic(intent: Intent) -> None:
-    decision = decide(context("yes", intent=intent))
+    decision = decide(context("yes", intent=intent, whole_reply=True))
     assert decision.actions == [AppointmentReply(intent)]
+
+
+def test_a_yes_that_says_more_also_reaches_the_practitioner() -> None:
+    decision = decide(
+        context("yes see you tuesday, also can we talk about feeding", intent=Intent.CONFIRM)
+    )
+    assert AppointmentReply(Intent.CONFIRM) in decision.actions
+    queued = [a for a in decision.actions if isinstance(a, AddToQueue)]
+    assert [(a.audience, a.practitioner_id) for a in queued] == [("practitioner", 11)]
 
 
 def test_a_reply_and_a_risk_are_both_acted_on() -> None:

@@ -93,10 +93,7 @@ async def cradle_tick(live: Live, instant: str) -> dict:
 async def from_phone(live: Live, number: str, body: str, instant: str | None = None) -> None:
     if instant:
         live.at(instant)
-    async with live.http.post(
-        live.base + "/simulator/send", data={"number": number, "body": body}, allow_redirects=False
-    ) as r:
-        assert r.status == 303
+    assert await live.simulator_send(number, body) == 303
     await pipeline.process_pending(live.service)
 
 
@@ -325,6 +322,23 @@ async def test_yes_records_who_confirmed_and_thanks_them_once(live: Live) -> Non
     assert appointment["status"] == "booked"
     thanks = await texts(live, family, "reply_ack_confirmed")
     assert len(thanks) == 1 and "See you then" in thanks[0]["body"]
+
+
+async def test_a_yes_that_says_more_confirms_and_still_reaches_the_practitioner(
+    live: Live,
+) -> None:
+    family = await add_family(live)
+    booked = await book(live, family)
+    await dispatcher.dispatch_once(live.service)
+
+    await from_phone(live, CHLOE, "yes", "2026-11-24T12:00:00Z")
+    words = "Yes see you Tuesday. Can we talk about her feeding, she keeps bringing it back up"
+    await from_phone(live, CHLOE, words, "2026-11-24T12:05:00Z")
+
+    _, appointment = await live.api("GET", f"/api/v1/appointments/{booked['id']}")
+    assert appointment["confirmed_by"] == [parent_id(family, "Chloe")]
+    mine = await queue(live, practitioner_id=family["practitioner_id"])
+    assert len(mine) == 1, "the bare YES needs nobody; the YES that says more needs a person"
 
 
 async def test_a_cancellation_by_reply_stops_the_later_reminder_and_reaches_the_administrator(

@@ -44,10 +44,7 @@ async def setup_family(live: Live) -> dict:
 
 
 async def text_in(live: Live, body: str, number: str = "07700 900101") -> None:
-    async with live.http.post(
-        live.base + "/simulator/send", data={"number": number, "body": body}, allow_redirects=False
-    ) as r:
-        assert r.status == 303
+    assert await live.simulator_send(number, body) == 303
     await pipeline.process_pending(live.service)
 
 
