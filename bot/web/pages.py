@@ -39,7 +39,8 @@ def visible(text: str | None) -> Markup:
     return Markup("".join(out))
 
 
-_SIMULATOR_PATTERN = "%a %H:%M"  # a phone's own short time, not the console's
+# The phone simulator shows times as a phone does, not as the console does.
+_PHONE_PATTERNS = frozenset({"%a %H:%M", "%a %d %b %H:%M", "%A %d %B, %H:%M", "%A", "%a"})
 
 
 def local_time(value: datetime | None, tz: Any = None, pattern: str | None = None) -> str:
@@ -48,7 +49,7 @@ def local_time(value: datetime | None, tz: Any = None, pattern: str | None = Non
     if value is None:
         return ""
     local = value.astimezone(tz) if tz else value
-    if pattern == _SIMULATOR_PATTERN:
+    if pattern in _PHONE_PATTERNS:
         return local.strftime(pattern)
     if pattern is not None and "%H" not in pattern:
         return dates.short_date(local)
