@@ -13,10 +13,7 @@ STRANGER = "+447700900555"
 
 
 async def text_in(live: Live, number: str, body: str) -> None:
-    async with live.http.post(
-        live.base + "/simulator/send", data={"number": number, "body": body}, allow_redirects=False
-    ) as r:
-        assert r.status == 303
+    assert await live.simulator_send(number, body) == 303
     await pipeline.process_pending(live.service)
 
 
